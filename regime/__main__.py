@@ -1,0 +1,5 @@
+"""Allow ``python -m regime``."""
+
+from regime.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,153 @@
+"""The rule catalogue: stable codes, default severities, and the page that
+``regime explain CODE`` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from regime.findings import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    default: Severity
+    summary: str
+    explain: str
+    scope: str  # "lines" (added lines of files), "message" or "diff"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, name: str, default: Severity, scope: str, summary: str, explain: str) -> None:
+    RULES[code] = Rule(code, name, default, summary, explain.strip("\n"), scope)
+
+
+_rule(
+    "WS101",
+    "tab",
+    Severity.ERROR,
+    "lines",
+    "a tab character in an added line",
+    """
+A line the change adds contains a tab character.
+
+Why: tabs render at different widths in every editor and terminal, so indentation
+that looks right to the author is wrong for the next admin. Configuration files
+read by strict parsers may also treat a tab differently from spaces.
+
+Only lines the change adds are checked; old lines never block new work.
+Files: by default the source and config text files of a configuration repository
+(see `regime init`); Makefiles and *.mk are excluded because make needs tabs.
+
+Fix: indent with spaces (in vim `:set expandtab | retab`), or exclude the file in
+.regime.yaml:
+    rules:
+      WS101:
+        extend_exclude: ["legacy/**"]
+""",
+)
+_rule(
+    "WS102",
+    "trailing-whitespace",
+    Severity.ERROR,
+    "lines",
+    "trailing whitespace in an added line",
+    """
+A line the change adds ends with whitespace: spaces, tabs, a lone carriage
+return or other non-newline whitespace (no-break space, ideographic space, form
+feed, vertical tab) before the line end. A line of whitespace only counts too.
+
+The CR of a CRLF line ending is a line ending, not trailing whitespace: a CRLF
+file is fine, but spaces before the CR are reported.
+
+Why: invisible characters make diffs noisy, break `\\` continuation lines in
+shell and make, and change values in files where whitespace is significant.
+
+Fix: remove the whitespace (`sed -i 's/[[:space:]]*$//' FILE` on LF files), or
+exclude the file in .regime.yaml. Markdown is excluded by default (two trailing
+spaces are a line break there).
+""",
+)
+_rule(
+    "LOG101",
+    "empty-message",
+    Severity.ERROR,
+    "message",
+    "the log message says nothing",
+    """
+The log message has no letter or digit in any script: it is empty, or only
+punctuation and whitespace. A message in Cyrillic, Greek or Japanese is fine.
+
+Why: the log is the only record of why a production host changed.
+
+Fix: say what the change does and why (`git commit --amend`, or `svn commit -m`).
+""",
+)
+_rule(
+    "LOG102",
+    "required-pattern",
+    Severity.OFF,
+    "message",
+    "the log message lacks the required pattern (e.g. a ticket id)",
+    """
+The log message does not contain a match of the policy's required pattern, for
+example a ticket id. Off by default; turn it on in .regime.yaml:
+    rules:
+      LOG102:
+        severity: error
+        pattern: '\\b(OPS|NET)-[0-9]+\\b'
+        help: "name the ticket, e.g. OPS-123"
+
+The pattern is a Python regular expression searched anywhere in the message.
+""",
+)
+_rule(
+    "LOG103",
+    "forbidden-pattern",
+    Severity.OFF,
+    "message",
+    "the log message contains a forbidden pattern",
+    """
+The log message contains a match of the policy's forbidden pattern, for example
+"WIP", "fixup!" or a password. Off by default; turn it on in .regime.yaml:
+    rules:
+      LOG103:
+        severity: error
+        pattern: '(?i)\\b(wip|do not merge)\\b'
+""",
+)
+_rule(
+    "LOG104",
+    "subject-length",
+    Severity.OFF,
+    "message",
+    "the subject line of the log message is too long",
+    """
+The first non-empty line of the log message is longer than the policy allows
+(characters, not bytes). Off by default; turn it on in .regime.yaml:
+    rules:
+      LOG104:
+        severity: warning
+        max_length: 72
+""",
+)
+_rule(
+    "DIFF001",
+    "unreadable-diff",
+    Severity.ERROR,
+    "diff",
+    "the part of the diff that describes this file could not be read",
+    """
+The diff of one file is malformed (a hunk shorter or longer than its header
+says, a truncated stream, a hunk with no file header), so its added lines could
+not be checked. regime never guesses: the file is reported and, by default,
+the change is blocked. The other files of the change are still checked.
+
+Fix: produce the diff again with a standard tool (`git diff`, `svn diff`,
+`diff -u`). If the diff came from regime's own git or svnlook call, this is a
+bug: please report it with the output of `--debug`.
+""",
+)

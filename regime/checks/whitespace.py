@@ -1,0 +1,68 @@
+"""WS101 (tab) and WS102 (trailing whitespace) on the lines a change adds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from regime.changeset import ChangedFile
+from regime.findings import Finding
+from regime.policy.model import Policy
+
+# Whitespace that may trail a line: what str.isspace() says, less the characters
+# that end a line (Unicode line and paragraph separators, NEL) and the ASCII
+# information separators that Python counts as space but editors do not show.
+_NOT_TRAILING = frozenset("\n\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+
+
+def _is_trailing_space(ch: str) -> bool:
+    return ch.isspace() and ch not in _NOT_TRAILING
+
+
+def trailing_start(text: str) -> int:
+    """Index where trailing whitespace starts, or len(text) when there is none."""
+    end = len(text)
+    while end > 0 and _is_trailing_space(text[end - 1]):
+        end -= 1
+    return end
+
+
+def check_file(
+    changed: ChangedFile, policy: Policy, context: str | None = None
+) -> Iterator[Finding]:
+    """Findings for the added lines of one file."""
+    tab = policy.rule("WS101")
+    trail = policy.rule("WS102")
+    check_tab = tab.active and tab.applies_to(changed.path)
+    check_trail = trail.active and trail.applies_to(changed.path)
+    if not (check_tab or check_trail) or changed.binary:
+        return
+    path = changed.path
+    for line in changed.added:
+        text = line.text
+        if check_tab and "\t" in text:
+            count = text.count("\t")
+            what = "a tab character" if count == 1 else f"{count} tab characters"
+            yield Finding(
+                path, line.number, text.index("\t") + 1, "WS101",
+                f"{what} in an added line: indent with spaces",
+                tab.severity, text, context,
+            )  # fmt: skip
+        if check_trail and text and _is_trailing_space(text[-1]):
+            start = trailing_start(text)
+            yield Finding(
+                path, line.number, start + 1, "WS102",
+                f"trailing whitespace ({_describe(text[start:])}): remove it",
+                trail.severity, text, context,
+            )  # fmt: skip
+
+
+def _describe(ws: str) -> str:
+    names = {" ": "space", "\t": "tab", "\r": "carriage return", "\xa0": "no-break space"}
+    kinds: dict[str, int] = {}
+    for ch in ws:
+        name = names.get(ch, f"U+{ord(ch):04X}")
+        kinds[name] = kinds.get(name, 0) + 1
+    parts = []
+    for name, n in kinds.items():
+        parts.append(f"{n} {name}" + ("s" if n > 1 and not name.startswith("U+") else ""))
+    return ", ".join(parts)

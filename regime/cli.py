@@ -1,0 +1,160 @@
+"""The ``regime`` command line. Exit status: 0 nothing blocks, 1 blocking
+findings, 2 usage or policy-file error, 3 internal error (never a pass)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from regime import __version__
+
+EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"regime: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> _Parser:
+    from regime.report import FORMATS
+
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        help="policy file (default: .regime.yaml at the repository root)",
+    )
+    common.add_argument(
+        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+    )
+    common.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
+
+    parser = _Parser(
+        prog="regime", description="A commit-policy gate for configuration repositories."
+    )
+    parser.add_argument("--version", action="version", version=f"regime {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("diff", parents=[common], help="check a unified diff (git, svn or plain)")
+    p.add_argument(
+        "source", nargs="?", default="-", metavar="FILE|-", help="the diff (default: stdin)"
+    )
+
+    p = sub.add_parser("staged", parents=[common], help="check what a git commit would add")
+    p.add_argument("paths", nargs="*", metavar="FILE")
+
+    p = sub.add_parser("commit-msg", parents=[common], help="check a git commit message file")
+    p.add_argument("msgfile", metavar="MSGFILE")
+
+    p = sub.add_parser(
+        "check", parents=[common], help="CI: check a range of commits, or whole files"
+    )
+    p.add_argument("--from", dest="base", metavar="REV", help="check every commit in REV..--to")
+    p.add_argument("--to", dest="tip", metavar="REV", help="end of the range (default: HEAD)")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="without --from: files or folders to check whole"
+    )
+
+    p = sub.add_parser("pre-commit", parents=[common], help="the door of the pre-commit framework")
+    p.add_argument("paths", nargs="*", metavar="FILE")
+
+    p = sub.add_parser("explain", help="what a rule means and how to fix it")
+    p.add_argument("code", nargs="?", metavar="CODE")
+
+    p = sub.add_parser("init", help="write a commented default .regime.yaml")
+    p.add_argument("path", nargs="?", default=".regime.yaml", metavar="PATH")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from regime.hooks.base import Options, UsageError
+
+    if args.command == "explain":
+        from regime.explain import explain
+
+        return explain(args.code, sys.stdout)
+    if args.command == "init":
+        from regime.explain import write_default_policy
+
+        return write_default_policy(args.path, args.force)
+    opts = Options(config=args.config, format=args.format, debug=args.debug)
+    if args.command == "diff":
+        from regime.hooks import diff_input
+
+        return diff_input.run(args.source, opts)
+    if args.command == "staged":
+        from regime.hooks import staged
+
+        return staged.run(args.paths, opts)
+    if args.command == "commit-msg":
+        from regime.hooks import commit_msg
+
+        return commit_msg.run(args.msgfile, opts)
+    if args.command == "pre-commit":
+        from regime.hooks import precommit_framework
+
+        return precommit_framework.run(args.paths, opts)
+    if args.command == "check":
+        from regime.hooks import ci
+
+        if args.base is not None:
+            if args.paths:
+                raise UsageError("give either --from/--to or PATHs, not both")
+            return ci.run_range(args.base, args.tip or "HEAD", opts)
+        if args.tip is not None:
+            raise UsageError("--to needs --from")
+        return ci.run_tree(args.paths, opts)
+    raise UsageError("no command given (try `regime --help`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    debug = bool(getattr(args, "debug", False)) or os.environ.get("REGIME_DEBUG") == "1"
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        sys.stderr.write("regime: interrupted; nothing was accepted\n")
+        return EXIT_INTERNAL
+    except Exception as exc:
+        return _failure(exc, debug)
+
+
+def _failure(exc: Exception, debug: bool) -> int:
+    from regime.hooks.base import UsageError
+    from regime.policy.load import PolicyError
+    from regime.sources.process import ProducerError
+
+    if isinstance(exc, PolicyError):
+        sys.stderr.write(f"{exc}\nregime: the policy file is wrong; nothing was checked.\n")
+        return EXIT_USAGE
+    if isinstance(exc, UsageError):
+        sys.stderr.write(f"regime: error: {exc}\n")
+        return EXIT_USAGE
+    if debug:
+        traceback.print_exc()
+    if isinstance(exc, ProducerError):
+        what = f"could not read the change: {exc}"
+    else:
+        what = f"{type(exc).__name__}: {exc}"
+    sys.stderr.write(
+        f"regime: internal error: {what}\n"
+        "regime: the change was NOT checked, so it is blocked. "
+        "Run again with --debug (or REGIME_DEBUG=1) for details.\n"
+    )
+    return EXIT_INTERNAL

@@ -1,0 +1,221 @@
+"""Turn one file chunk of a diff into a ChangedFile holding the lines it adds.
+
+unidiff is the authority for ordinary hunks; a chunk it cannot read becomes a
+ChangedFile with a ``problem`` instead of an exception, so one odd file never
+hides the findings of the others. Combined diffs of merges (``diff --cc``),
+which unidiff does not read, keep only the lines the merge itself introduced
+(a ``+`` in every parent column).
+"""
+
+from __future__ import annotations
+
+import re
+
+from regime.changeset import AddedLine, ChangedFile, FileStatus
+from regime.diff.names import (
+    decode,
+    guess_prefixes,
+    split_git_header,
+    strip_prefix,
+    svn_label_name,
+    unquote,
+)
+from regime.diff.split import Chunk
+
+_SVN_HEADER = re.compile(r"^(Index|Modified|Added|Deleted|Copied|Replaced): (.*)$")
+_SVN_COPY = re.compile(r"^(.*) \(from rev \d+, .*\)$")
+_SVN_STATUS = {
+    "Modified": FileStatus.MODIFIED,
+    "Added": FileStatus.ADDED,
+    "Deleted": FileStatus.DELETED,
+    "Copied": FileStatus.COPIED,
+    "Replaced": FileStatus.ADDED,
+    "Index": FileStatus.MODIFIED,
+}
+
+
+def to_changed_file(chunk: Chunk) -> ChangedFile | None:
+    """The ChangedFile of a chunk, or None for chunks that change no file content
+    (svn property blocks)."""
+    if chunk.kind == "svnprop":
+        return None
+    text = [decode(x) for x in chunk.lines]
+    if chunk.kind == "combined":
+        changed = _combined(text)
+    elif chunk.kind == "svn":
+        changed = _svn_header(text)
+    elif chunk.kind == "git":
+        changed = _git_header(text)
+    else:
+        changed = _plain_header(text)
+    if chunk.problem is not None:
+        changed.problem = chunk.problem
+        changed.problem_line = chunk.problem_line
+        return changed
+    if changed.binary or changed.status is FileStatus.DELETED or chunk.kind == "combined":
+        return changed
+    if chunk.hunks:
+        _added_lines(text, chunk, changed)
+    return changed
+
+
+def _added_lines(text: list[str], chunk: Chunk, changed: ChangedFile) -> None:
+    from unidiff.errors import UnidiffParseError
+    from unidiff.patch import PatchSet
+
+    # unidiff only needs the ---/+++ pair and the hunks; header lines such as an
+    # svnlook label or a git "rename to" are ours to read, not its.
+    start = next((i for i, x in enumerate(text) if x.startswith("--- ")), None)
+    if start is None:
+        changed.problem = "hunks without a ---/+++ file header"
+        changed.problem_line = chunk.first_line
+        return
+    try:
+        patch = PatchSet(text[start:])
+    except UnidiffParseError as exc:
+        changed.problem = f"unreadable diff: {exc}".rstrip()
+        changed.problem_line = chunk.first_line
+        return
+    if len(patch) != 1:
+        changed.problem = f"expected one file in this part of the diff, found {len(patch)}"
+        changed.problem_line = chunk.first_line
+        return
+    added = changed.added
+    for hunk in patch[0]:
+        last: AddedLine | None = None
+        for line in hunk:
+            kind = line.line_type
+            if kind == "+":
+                last = added_line(line.target_line_no or 0, line.value)
+                added.append(last)
+            elif kind == "\\":
+                if last is not None and added and added[-1] is last:
+                    # "\ No newline at end of file": the newline was the diff's own
+                    added[-1] = AddedLine(last.number, last.text + last.eol[:-1], "")
+                last = None
+            else:
+                last = None
+
+
+def added_line(number: int, value: str) -> AddedLine:
+    """An added line from its text as the diff carries it (with its line end)."""
+    if value.endswith("\r\n"):
+        return AddedLine(number, value[:-2], "\r\n")
+    if value.endswith("\n"):
+        return AddedLine(number, value[:-1], "\n")
+    return AddedLine(number, value, "")
+
+
+def _svn_header(text: list[str]) -> ChangedFile:
+    m = _SVN_HEADER.match(text[0].rstrip("\r\n"))
+    assert m is not None
+    word, name = m.group(1), m.group(2)
+    status = _SVN_STATUS[word]
+    old: str | None = None
+    if word == "Copied":
+        cm = _SVN_COPY.match(name)
+        if cm is not None:
+            name = cm.group(1)
+            old = name
+    binary = any(x.rstrip("\r\n") == "(Binary files differ)" for x in text[1:4])
+    return ChangedFile(path=name, status=status, binary=binary, old_path=old)
+
+
+def _git_header(text: list[str]) -> ChangedFile:
+    rest = text[0].rstrip("\n")[len("diff --git ") :]
+    pair = split_git_header(rest)
+    src_prefix, dst_prefix = guess_prefixes(*pair) if pair else ("a/", "b/")
+    path = strip_prefix(pair[1], dst_prefix) if pair else None
+    old: str | None = strip_prefix(pair[0], src_prefix) if pair else None
+    status = FileStatus.MODIFIED
+    binary = False
+    minus: str | None = None
+    for raw in text[1:]:
+        line = raw.rstrip("\n")
+        if line.startswith("@@"):
+            break
+        if line.startswith("new file mode "):
+            status = FileStatus.ADDED
+        elif line.startswith("deleted file mode "):
+            status = FileStatus.DELETED
+        elif line.startswith("rename from "):
+            old = unquote(line[len("rename from ") :])
+            status = FileStatus.RENAMED
+        elif line.startswith("rename to "):
+            path = unquote(line[len("rename to ") :])
+        elif line.startswith("copy from "):
+            old = unquote(line[len("copy from ") :])
+            status = FileStatus.COPIED
+        elif line.startswith("copy to "):
+            path = unquote(line[len("copy to ") :])
+        elif line.startswith("--- "):
+            minus = _label(line[4:])
+        elif line.startswith("+++ "):
+            name = _label(line[4:])
+            if name != "/dev/null":
+                path = strip_prefix(name, dst_prefix)
+        elif line.startswith("Binary files ") or line == "GIT binary patch":
+            binary = True
+    if path is None:
+        path = strip_prefix(minus, src_prefix) if minus and minus != "/dev/null" else rest
+    return ChangedFile(path=path, status=status, binary=binary, old_path=old)
+
+
+def _label(label: str) -> str:
+    """A ---/+++ name: unquoted, cut at the tab git adds after names with spaces."""
+    if label.startswith('"'):
+        return unquote(label.split("\t", 1)[0])
+    return svn_label_name(label)
+
+
+def _plain_header(text: list[str]) -> ChangedFile:
+    plus = next((x for x in text if x.startswith("+++ ")), None)
+    minus = next((x for x in text if x.startswith("--- ")), None)
+    name = _label(plus[4:].rstrip("\n")) if plus else ""
+    status = FileStatus.MODIFIED
+    if name == "/dev/null":
+        status = FileStatus.DELETED
+        name = _label(minus[4:].rstrip("\n")) if minus else name
+    elif minus is not None and _label(minus[4:].rstrip("\n")) == "/dev/null":
+        status = FileStatus.ADDED
+    binary = any(x.startswith("Binary files ") for x in text)
+    if not name:
+        name = text[0].rstrip("\n")
+    return ChangedFile(path=name, status=status, binary=binary)
+
+
+def _combined(text: list[str]) -> ChangedFile:
+    """The lines a merge itself introduced: a "+" in every parent column."""
+    head = text[0].rstrip("\n")
+    name = head.split(" ", 2)[2] if head.count(" ") >= 2 else head
+    path = unquote(name)
+    binary = False
+    added: list[AddedLine] = []
+    parents = 0
+    target = 0
+    for raw in text[1:]:
+        if raw.startswith("@@@"):
+            parents = len(raw) - len(raw.lstrip("@")) - 1
+            plus = raw.split(" +", 1)[1].split(" ", 1)[0]
+            target = int(plus.split(",", 1)[0])
+            continue
+        if parents == 0:
+            if raw.startswith("+++ "):
+                label = _label(raw[4:].rstrip("\n"))
+                if label != "/dev/null":
+                    path = strip_prefix(label, "b/")
+            elif raw.startswith("Binary files "):
+                binary = True
+            continue
+        cols = raw[:parents]
+        if cols.startswith("\\"):
+            if added and added[-1].number == target - 1 and added[-1].eol:
+                last = added[-1]
+                added[-1] = AddedLine(last.number, last.text + last.eol[:-1], "")
+            continue
+        if "-" in cols:
+            continue
+        if cols == "+" * parents:
+            added.append(added_line(target, raw[parents:]))
+        target += 1
+    return ChangedFile(path=path, status=FileStatus.MODIFIED, binary=binary, added=added)

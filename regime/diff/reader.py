@@ -1,0 +1,63 @@
+"""A diff stream as change sets: one for a plain diff, one per commit for
+``git diff-tree --stdin`` output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from regime.changeset import ChangedFile, ChangeSet
+from regime.diff.chunks import to_changed_file
+from regime.diff.split import CommitRecord, split
+
+
+def changed_files(lines: Iterable[bytes]) -> Iterator[ChangedFile]:
+    """Every changed file of a diff, one at a time (commit records are skipped)."""
+    for item in split(lines):
+        if isinstance(item, CommitRecord):
+            continue
+        changed = to_changed_file(item)
+        if changed is not None:
+            yield changed
+
+
+class _Records:
+    """A one-item push-back over the split stream, shared by the per-commit views."""
+
+    def __init__(self, lines: Iterable[bytes]) -> None:
+        self._it = split(lines)
+        self._back: CommitRecord | None = None
+
+    def next_commit(self) -> CommitRecord | None:
+        if self._back is not None:
+            rec, self._back = self._back, None
+            return rec
+        for item in self._it:
+            if isinstance(item, CommitRecord):
+                return item
+        return None
+
+    def files(self) -> Iterator[ChangedFile]:
+        for item in self._it:
+            if isinstance(item, CommitRecord):
+                self._back = item
+                return
+            changed = to_changed_file(item)
+            if changed is not None:
+                yield changed
+
+
+def commits(lines: Iterable[bytes]) -> Iterator[tuple[CommitRecord, ChangeSet]]:
+    """One change set per commit record, each streaming its own files.
+
+    The files of a commit must be consumed before asking for the next commit
+    (the checks do exactly that); anything left over is skipped.
+    """
+    records = _Records(lines)
+    while True:
+        rec = records.next_commit()
+        if rec is None:
+            return
+        files = records.files()
+        yield rec, ChangeSet(files=files, message=rec.message)
+        for _ in files:  # drain what the consumer did not read
+            pass

@@ -1,0 +1,49 @@
+"""``regime pre-commit [FILE...]``: the door of the pre-commit framework.
+
+pre-commit passes the files its ``files:``/``exclude:`` filters let through, so
+the user's filters work. What is checked of them:
+- under ``pre-commit run --from-ref A --to-ref B`` and in the pre-push stage
+  (PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF set): the lines A..B adds, A taken
+  at its merge base with B;
+- in a normal commit: the staged lines of each file;
+- a file with nothing staged (``--all-files``, ``--files``): the whole file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from regime.changeset import ChangeSet
+from regime.diff.reader import changed_files
+from regime.engine import Outcome, check_changeset
+from regime.hooks.base import Options, UsageError, policy_for, report
+from regime.sources import git, tree
+
+
+def run(paths: Sequence[str], opts: Options) -> int:
+    root = git.toplevel()
+    policy = policy_for(opts, root)
+    outcome = Outcome()
+    base = os.environ.get("PRE_COMMIT_FROM_REF")
+    tip = os.environ.get("PRE_COMMIT_TO_REF")
+    if base and tip:
+        if base.strip("0") == "":  # pre-push of a new branch: nothing to compare with
+            raise UsageError("PRE_COMMIT_FROM_REF is the zero id; run with --all-files instead")
+        try:
+            start = git.merge_base(base, tip) or git.resolve(base)
+        except LookupError as exc:
+            raise UsageError(str(exc)) from exc
+        if paths:
+            with git.range_diff(start, tip, paths) as stream:
+                check_changeset(ChangeSet(files=changed_files(stream)), policy, outcome)
+        return report(outcome, opts, "change")
+    staged = git.staged_names(paths) if paths else set()
+    in_index = [p for p in paths if p in staged]
+    whole = [p for p in paths if p not in staged]
+    if in_index:
+        with git.staged_diff(in_index) as stream:
+            check_changeset(ChangeSet(files=changed_files(stream)), policy, outcome)
+    if whole:
+        check_changeset(ChangeSet(files=tree.whole_files(root, whole)), policy, outcome)
+    return report(outcome, opts, "commit")

@@ -1,0 +1,212 @@
+"""Load and strictly validate a policy file (.regime.yaml).
+
+The file is data: it is composed with PyYAML's safe loader into nodes (never
+constructed into arbitrary objects, never executed), and every key and value is
+checked against the schema. Errors name the file, line and column.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from regime.checks.rules import RULES
+from regime.findings import Severity
+from regime.policy.model import Policy, RulePolicy, default_rule
+
+POLICY_FILE = ".regime.yaml"
+
+_TOP_KEYS = {"version", "exclude", "rules"}
+_FILE_RULE_KEYS = {"severity", "include", "exclude", "extend_include", "extend_exclude"}
+_RULE_KEYS = {
+    "LOG101": {"severity"},
+    "LOG102": {"severity", "pattern", "help"},
+    "LOG103": {"severity", "pattern", "help"},
+    "LOG104": {"severity", "max_length"},
+    "DIFF001": {"severity"},
+}
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+
+
+class PolicyError(Exception):
+    """A policy file that cannot be used; the message names file, line and column."""
+
+    def __init__(self, path: str, line: int, col: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{col}: {message}")
+        self.path = path
+        self.line = line
+        self.col = col
+
+
+@dataclass
+class _Ctx:
+    path: str
+
+    def error(self, node: object, message: str) -> PolicyError:
+        mark = getattr(node, "start_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        col = mark.column + 1 if mark is not None else 1
+        return PolicyError(self.path, line, col, message)
+
+
+def find_policy(root: str) -> str | None:
+    """The policy file at a repository root, if there is one."""
+    candidate = os.path.join(root, POLICY_FILE)
+    return candidate if os.path.lexists(candidate) else None
+
+
+def load_policy(path: str | None) -> Policy:
+    """The policy in ``path``, or the built-in defaults when path is None."""
+    if path is None:
+        return Policy(rules={code: default_rule(code) for code in RULES})
+    if os.path.isdir(path):
+        raise PolicyError(path, 1, 1, "is a directory, not a policy file")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise PolicyError(path, 1, 1, f"cannot read the policy file: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PolicyError(path, line, 1, "is not UTF-8 text: save it as UTF-8") from exc
+    return parse_policy(text, path)
+
+
+def parse_policy(text: str, path: str) -> Policy:
+    import yaml
+
+    ctx = _Ctx(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PolicyError(path, line, col, f"not valid YAML: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise PolicyError(path, 1, 1, f"not valid YAML: {exc}") from exc
+    if root is None:  # an empty file: the defaults
+        return Policy(rules={code: default_rule(code) for code in RULES}, source=path)
+    top = _mapping(ctx, root, "the policy file", _TOP_KEYS)
+    if "version" in top:
+        vnode = top["version"][1]
+        if getattr(vnode, "tag", None) != _INT or getattr(vnode, "value", None) != "1":
+            raise ctx.error(vnode, "version must be 1")
+    global_exclude: tuple[str, ...] = ()
+    if "exclude" in top:
+        global_exclude = _patterns(ctx, top["exclude"][1], "exclude")
+    rules = {code: default_rule(code, global_exclude) for code in RULES}
+    if "rules" in top:
+        rules_map = _mapping(ctx, top["rules"][1], "rules", set(RULES))
+        for code, (_, node) in rules_map.items():
+            _rule(ctx, rules[code], node, global_exclude)
+    for code in ("LOG102", "LOG103"):
+        rp = rules[code]
+        if rp.active and rp.pattern is None:
+            where = top["rules"][1] if "rules" in top else root
+            raise ctx.error(where, f"rules.{code} is on but has no pattern: add `pattern: REGEX`")
+    return Policy(rules=rules, source=path)
+
+
+def _mapping(
+    ctx: _Ctx, node: object, what: str, allowed: set[str]
+) -> dict[str, tuple[object, object]]:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise ctx.error(node, f"{what} must be a mapping of keys to values")
+    out: dict[str, tuple[object, object]] = {}
+    for knode, vnode in node.value:
+        if not isinstance(knode, yaml.ScalarNode):
+            raise ctx.error(knode, f"{what}: keys must be plain words")
+        key = knode.value
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ctx.error(knode, f"unknown key {key!r} in {what} (known: {known})")
+        if key in out:
+            raise ctx.error(knode, f"{key!r} is given twice in {what}")
+        out[key] = (knode, vnode)
+    return out
+
+
+def _scalar(ctx: _Ctx, node: object, what: str) -> str:
+    import yaml
+
+    if not isinstance(node, yaml.ScalarNode):
+        raise ctx.error(node, f"{what} must be a single value, not a list or mapping")
+    return str(node.value)
+
+
+def _string(ctx: _Ctx, node: object, what: str) -> str:
+    value = _scalar(ctx, node, what)
+    if getattr(node, "tag", None) != _STR:
+        raise ctx.error(node, f"{what} must be a string (quote it)")
+    return value
+
+
+def _patterns(ctx: _Ctx, node: object, what: str) -> tuple[str, ...]:
+    import yaml
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise ctx.error(node, f'{what} must be a list of suffixes or globs, e.g. [".c", "*.mk"]')
+    out = []
+    for item in node.value:
+        value = _string(ctx, item, f"each entry of {what}")
+        if not value:
+            raise ctx.error(item, f"an entry of {what} is empty")
+        out.append(value)
+    return tuple(out)
+
+
+def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ...]) -> None:
+    code = rp.code
+    scope = RULES[code].scope
+    allowed = _FILE_RULE_KEYS if scope == "lines" else _RULE_KEYS[code]
+    fields = _mapping(ctx, node, f"rules.{code}", allowed)
+    for key, (_, vnode) in fields.items():
+        where = f"rules.{code}.{key}"
+        if key == "severity":
+            value = _scalar(ctx, vnode, where)
+            # YAML 1.1 reads a bare `off` as false: take the text as written.
+            try:
+                rp.severity = Severity(value.lower())
+            except ValueError:
+                raise ctx.error(
+                    vnode, f"{where} must be error, warning or off, not {value!r}"
+                ) from None
+        elif key == "include":
+            rp.include = _patterns(ctx, vnode, where)
+        elif key == "exclude":
+            rp.exclude = _patterns(ctx, vnode, where) + global_exclude
+        elif key == "extend_include":
+            rp.include = rp.include + _patterns(ctx, vnode, where)
+        elif key == "extend_exclude":
+            rp.exclude = rp.exclude + _patterns(ctx, vnode, where)
+        elif key == "pattern":
+            text = _string(ctx, vnode, where)
+            try:
+                rp.pattern = re.compile(text, re.MULTILINE)
+            except re.error as exc:
+                raise ctx.error(
+                    vnode, f"{where} is not a valid regular expression: {exc}"
+                ) from None
+        elif key == "help":
+            rp.help = _string(ctx, vnode, where)
+        elif key == "max_length":
+            rp.max_length = _positive_int(ctx, vnode, where)
+
+
+def _positive_int(ctx: _Ctx, node: object, where: str) -> int:
+    value = _scalar(ctx, node, where)
+    number = 0
+    if getattr(node, "tag", None) == _INT:
+        try:
+            number = int(value.replace("_", ""), 10)
+        except ValueError:
+            number = 0
+    if number < 1:
+        raise ctx.error(node, f"{where} must be a whole number above 0, not {value!r}")
+    return number

@@ -1,0 +1,56 @@
+"""The policy in memory, after loading and validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from regime.checks.rules import RULES
+from regime.findings import Severity
+from regime.pathmatch import PathFilter
+from regime.policy.defaults import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DEFAULT_SUBJECT_LENGTH
+
+
+@dataclass(slots=True)
+class RulePolicy:
+    code: str
+    severity: Severity
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = None
+    help: str | None = None
+    max_length: int | None = None
+    _filter: PathFilter | None = field(default=None, repr=False)
+
+    @property
+    def active(self) -> bool:
+        return self.severity is not Severity.OFF
+
+    def applies_to(self, path: str) -> bool:
+        if self._filter is None:
+            self._filter = PathFilter(self.include, self.exclude)
+        return self._filter.matches(path)
+
+
+@dataclass(slots=True)
+class Policy:
+    rules: dict[str, RulePolicy]
+    source: str = "<built-in defaults>"
+
+    def rule(self, code: str) -> RulePolicy:
+        return self.rules[code]
+
+
+def default_rule(code: str, global_exclude: tuple[str, ...] = ()) -> RulePolicy:
+    rule = RULES[code]
+    rp = RulePolicy(code=code, severity=rule.default)
+    if rule.scope == "lines":
+        rp.include = DEFAULT_INCLUDE
+        rp.exclude = DEFAULT_EXCLUDE.get(code, ()) + global_exclude
+    if code == "LOG104":
+        rp.max_length = DEFAULT_SUBJECT_LENGTH
+    return rp
+
+
+def default_policy() -> Policy:
+    return Policy(rules={code: default_rule(code) for code in RULES})

@@ -1,0 +1,28 @@
+"""Reporters: an Outcome as text, JSON, GitHub workflow commands or SARIF."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from regime.engine import Outcome
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def render(outcome: Outcome, fmt: str, out: TextIO, *, door: str) -> None:
+    if fmt == "json":
+        from regime.report.json_format import render_json
+
+        render_json(outcome, out)
+    elif fmt == "github":
+        from regime.report.github import render_github
+
+        render_github(outcome, out)
+    elif fmt == "sarif":
+        from regime.report.sarif import render_sarif
+
+        render_sarif(outcome, out)
+    else:
+        from regime.report.text import render_text
+
+        render_text(outcome, out, door=door)

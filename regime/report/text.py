@@ -1,0 +1,73 @@
+"""The text report: ``PATH:LINE:COL: CODE message``, the line made visible, a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TextIO
+
+from regime.engine import Outcome
+from regime.findings import Finding
+from regime.report.visible import visible
+
+
+BLOCKED = {
+    "commit": "the commit is blocked",
+    "message": "the commit is blocked",
+    "change": "the change is blocked",
+    "push": "the push is blocked",
+    "tree": "the check fails",
+}
+
+
+def _unicode_ok(out: TextIO) -> bool:
+    enc = (getattr(out, "encoding", None) or "ascii").lower().replace("-", "")
+    return enc in ("utf8", "utf16", "utf32")
+
+
+def format_finding(f: Finding, unicode_ok: bool = True) -> str:
+    where = f"{f.path}:{f.line}:{f.col}" if f.col else f"{f.path}:{f.line}"
+    level = "" if f.blocking else " (warning)"
+    text = f"{where}: {f.code}{level} {f.message}"
+    if f.source is not None:
+        shown, caret = visible(f.source, f.col, unicode_ok)
+        text += f"\n    {shown}"
+        if f.col:
+            text += "\n    " + " " * caret + "^"
+    return text
+
+
+def summary(outcome: Outcome, door: str) -> str:
+    errors = outcome.blocking
+    warnings = len(outcome.findings) - errors
+    files = f"{outcome.files} file{'s' if outcome.files != 1 else ''}"
+    scope = "the log message" if door == "message" else files
+    if outcome.commits:
+        scope = f"{files} in {outcome.commits} commit{'s' if outcome.commits != 1 else ''}"
+    if not outcome.findings:
+        return f"regime: no problems in {scope}."
+    codes = Counter(f.code for f in outcome.findings)
+    by_code = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items()))
+    counts = f"{errors} error{'s' if errors != 1 else ''}"
+    if warnings:
+        counts += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    verdict = (
+        f"{BLOCKED.get(door, 'the change is blocked')}: fix the errors above "
+        "(`regime explain CODE` says why and how)."
+        if errors
+        else "nothing blocks."
+    )
+    return f"regime: {counts} ({by_code}) in {scope}; {verdict}"
+
+
+def render_text(outcome: Outcome, out: TextIO, *, door: str) -> None:
+    unicode_ok = _unicode_ok(out)
+    context: str | None = None
+    for note in outcome.notes:
+        out.write(f"regime: {note}\n")
+    for f in outcome.findings:
+        if f.context != context:
+            context = f.context
+            if context:
+                out.write(f"\n*** {context}\n")
+        out.write(format_finding(f, unicode_ok) + "\n")
+    out.write(summary(outcome, door) + "\n")

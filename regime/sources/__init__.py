@@ -1,0 +1,1 @@
+"""Where a change comes from: git, a diff file, a tree of files."""

@@ -1,0 +1,94 @@
+"""Run a producer (git, svnlook) and stream its standard output line by line.
+
+Its stderr is drained by a thread so a chatty producer can never dead-lock us,
+and its exit status is checked when the stream ends: a producer that fails or
+is killed mid-stream raises, so a half-read change can never look clean.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+
+_STDERR_KEEP = 64 * 1024
+
+
+class ProducerError(Exception):
+    """The program that produces the change failed; the change was not checked."""
+
+
+class Stream:
+    """``with Stream(argv) as s: for line in s: ...``"""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        stdin: int | None = subprocess.DEVNULL,
+        ok_codes: tuple[int, ...] = (0,),
+    ) -> None:
+        self.argv = list(argv)
+        self.ok_codes = ok_codes
+        try:
+            self.proc = subprocess.Popen(
+                self.argv,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=1024 * 1024,
+            )
+        except OSError as exc:
+            raise ProducerError(f"cannot run {self.argv[0]}: {exc.strerror}") from exc
+        self._err = bytearray()
+        self._drain = threading.Thread(target=self._read_stderr, daemon=True)
+        self._drain.start()
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for chunk in iter(lambda: self.proc.stderr.read(65536), b""):  # type: ignore[union-attr]
+            if len(self._err) < _STDERR_KEEP:
+                self._err += chunk[: _STDERR_KEEP - len(self._err)]
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __iter__(self) -> Iterator[bytes]:
+        assert self.proc.stdout is not None
+        return iter(self.proc.stdout)
+
+    def finish(self) -> None:
+        """Wait for the producer and raise if it did not succeed."""
+        assert self.proc.stdout is not None
+        # read what is left so the producer is never blocked on a full pipe
+        for _ in iter(lambda: self.proc.stdout.read(65536), b""):  # type: ignore[union-attr]
+            pass
+        code = self.proc.wait()
+        self._drain.join()
+        if code not in self.ok_codes:
+            err = self._err.decode("utf-8", "replace").strip()
+            how = f"exit status {code}" if code >= 0 else f"killed by signal {-code}"
+            raise ProducerError(
+                f"`{' '.join(self.argv[:4])} ...` failed ({how})" + (f": {err}" if err else "")
+            )
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self._drain.join()
+        else:
+            self.finish()
+
+
+def run_text(
+    argv: Sequence[str], *, cwd: str | None = None, ok_codes: tuple[int, ...] = (0,)
+) -> str:
+    """Run a short command and return its output (for small answers only)."""
+    with Stream(argv, cwd=cwd, ok_codes=ok_codes) as stream:
+        data = b"".join(stream)
+    return data.decode("utf-8", "surrogateescape")
