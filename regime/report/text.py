@@ -9,7 +9,6 @@ from regime.engine import Outcome
 from regime.findings import Finding
 from regime.report.visible import visible
 
-
 BLOCKED = {
     "commit": "the commit is blocked",
     "message": "the commit is blocked",
