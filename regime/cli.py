@@ -138,12 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _failure(exc: Exception, debug: bool) -> int:
     from regime.hooks.base import UsageError
     from regime.policy.load import PolicyError
+    from regime.sources.git import NotARepository
     from regime.sources.process import ProducerError
 
     if isinstance(exc, PolicyError):
         sys.stderr.write(f"{exc}\nregime: the policy file is wrong; nothing was checked.\n")
         return EXIT_USAGE
-    if isinstance(exc, UsageError):
+    if isinstance(exc, UsageError | NotARepository):
         sys.stderr.write(f"regime: error: {exc}\n")
         return EXIT_USAGE
     if debug:

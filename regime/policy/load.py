@@ -99,14 +99,13 @@ def parse_policy(text: str, path: str) -> Policy:
     if "exclude" in top:
         global_exclude = _patterns(ctx, top["exclude"][1], "exclude")
     rules = {code: default_rule(code, global_exclude) for code in RULES}
-    if "rules" in top:
-        rules_map = _mapping(ctx, top["rules"][1], "rules", set(RULES))
-        for code, (_, node) in rules_map.items():
-            _rule(ctx, rules[code], node, global_exclude)
+    rules_map = _mapping(ctx, top["rules"][1], "rules", set(RULES)) if "rules" in top else {}
+    for code, (_, node) in rules_map.items():
+        _rule(ctx, rules[code], node, global_exclude)
     for code in ("LOG102", "LOG103"):
         rp = rules[code]
         if rp.active and rp.pattern is None:
-            where = top["rules"][1] if "rules" in top else root
+            where = rules_map[code][1] if code in rules_map else root
             raise ctx.error(where, f"rules.{code} is on but has no pattern: add `pattern: REGEX`")
     return Policy(rules=rules, source=path)
 

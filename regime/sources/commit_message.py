@@ -30,13 +30,15 @@ def comment_prefix(raw: str, configured: str | None) -> str:
 
 
 def clean_message(raw: str, prefix: str = "#") -> str:
-    """The message without comment lines and without the scissors part."""
+    """The message without comment lines and without the scissors part.
+
+    Comment lines become empty lines rather than disappearing, so that a line
+    number in the result is the line number in the file the user edits.
+    """
     kept: list[str] = []
     scissors = f"{prefix} ------------------------ >8 ------------------------"
     for line in raw.split("\n"):
         if line.rstrip("\r") == scissors:
             break
-        if line.startswith(prefix):
-            continue
-        kept.append(line)
-    return "\n".join(kept).strip("\n")
+        kept.append("" if line.startswith(prefix) else line)
+    return "\n".join(kept)

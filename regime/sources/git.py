@@ -32,11 +32,18 @@ def git(*args: str) -> list[str]:
     return [GIT, "--literal-pathspecs", "-c", "core.quotePath=false", *args]
 
 
+class NotARepository(ProducerError):
+    """regime was asked for a git change outside a git work tree (a usage error)."""
+
+
 def toplevel(cwd: str | None = None) -> str:
-    try:
-        out = run_text(git("rev-parse", "--show-toplevel"), cwd=cwd).strip()
-    except ProducerError as exc:
-        raise ProducerError(f"not inside a git work tree ({exc})") from exc
+    proc = subprocess.run(
+        git("rev-parse", "--show-toplevel"), cwd=cwd, capture_output=True, check=False
+    )
+    out = proc.stdout.decode("utf-8", "surrogateescape").strip()
+    if proc.returncode != 0 or not out:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise NotARepository(f"not inside a git work tree ({err or 'no work tree'})")
     return out
 
 

@@ -1,0 +1,466 @@
+"""End to end through the real pre-commit framework and this repository's manifest.
+
+No mocks: every case makes a throwaway git repository, runs the real ``pre-commit``
+(``try-repo``, ``run`` with a real ``.pre-commit-config.yaml``, or the git hooks that
+``pre-commit install`` writes, through a real ``git commit`` / ``git push``) and reads
+what a user sees: the exit status, the rule code, the file and line named.
+
+The hook repository is a snapshot commit of the current source tree, so the hook
+environment pre-commit builds (keyed by repository and rev) is built once per session
+in one PRE_COMMIT_HOME, however dirty the working tree is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parent.parent
+PRE_COMMIT = str(Path(sys.executable).parent / "pre-commit")
+
+GIT_IDENTITY = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Ada Admin",
+    "GIT_AUTHOR_EMAIL": "ada@example.org",
+    "GIT_COMMITTER_NAME": "Ada Admin",
+    "GIT_COMMITTER_EMAIL": "ada@example.org",
+    "LC_ALL": "C.UTF-8",
+}
+
+TAB_FINDING = "WS101"
+EMPTY_MESSAGE = "LOG101"
+
+
+def isolated_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without any git or pre-commit settings, plus ours."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(GIT_IDENTITY)
+    env["PRE_COMMIT_COLOR"] = "never"
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run(args: list[str], cwd: Path, env: Mapping[str, str], timeout: float = 600) -> Result:
+    proc = subprocess.run(
+        args, cwd=cwd, env=dict(env), capture_output=True, check=False, timeout=timeout
+    )
+    return Result(
+        proc.returncode,
+        proc.stdout.decode("utf-8", "backslashreplace"),
+        proc.stderr.decode("utf-8", "backslashreplace"),
+    )
+
+
+def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    res = run(["git", *args], cwd, env or isolated_env())
+    if res.code != 0:
+        raise AssertionError(f"git {' '.join(args)} failed ({res.code}): {res.text}")
+    return res.out
+
+
+@dataclass(frozen=True)
+class HookRepo:
+    """A committed snapshot of this repository: the `repo:` pre-commit clones."""
+
+    path: Path
+    sha: str
+
+
+def snapshot_source_tree(dest: Path) -> HookRepo:
+    listing = subprocess.run(
+        ["git", "-C", str(SOURCE), "ls-files", "-co", "--exclude-standard", "-z"],
+        capture_output=True,
+        check=True,
+        env=isolated_env(),
+    ).stdout.decode("utf-8", "surrogateescape")
+    dest.mkdir(parents=True)
+    for name in sorted(set(filter(None, listing.split("\0")))):
+        src = SOURCE / name
+        if not src.exists() and not src.is_symlink():  # deleted in the work tree
+            continue
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, target, follow_symlinks=False)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "--no-verify", "-m", "snapshot of the regime source tree")
+    return HookRepo(dest, git(dest, "rev-parse", "HEAD").strip())
+
+
+class Sandbox:
+    """A throwaway git work tree in which pre-commit and git run as real processes."""
+
+    def __init__(self, path: Path, hook_repo: HookRepo, pre_commit_home: Path) -> None:
+        self.path = path
+        self.hook_repo = hook_repo
+        self.env = isolated_env({"PRE_COMMIT_HOME": str(pre_commit_home)})
+        path.mkdir(parents=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str) -> str:
+        return git(self.path, *args, env=self.env)
+
+    def git_result(self, *args: str) -> Result:
+        return run(["git", *args], self.path, self.env)
+
+    def write(self, name: str, content: str) -> Path:
+        path = self.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode())
+        return path
+
+    def add(self, *names: str) -> None:
+        self.git("add", "-A", "--", *(names or ["."]))
+
+    def commit(self, message: str = "change things") -> str:
+        """Commit everything without running any installed hook."""
+        self.add()
+        self.git("commit", "-q", "--no-verify", "--allow-empty", "-m", message)
+        return self.head()
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").strip()
+
+    def pre_commit(self, *args: str) -> Result:
+        return run([PRE_COMMIT, *args], self.path, self.env)
+
+    def try_repo(self, hook: str, *args: str) -> Result:
+        return self.pre_commit(
+            "try-repo", str(self.hook_repo.path), hook, "--ref", self.hook_repo.sha, *args
+        )
+
+    def write_config(self, hook: str = "regime-whitespace", extra: str = "") -> None:
+        """A real .pre-commit-config.yaml pinned to the snapshot; `extra` is hook YAML."""
+        lines = [
+            "repos:",
+            f"- repo: {self.hook_repo.path}",
+            f"  rev: {self.hook_repo.sha}",
+            "  hooks:",
+            f"  - id: {hook}",
+        ]
+        lines += [f"    {line}" for line in extra.splitlines() if line]
+        self.write(".pre-commit-config.yaml", "\n".join(lines) + "\n")
+
+
+def assert_blocked(res: Result, *expected: str) -> None:
+    assert res.code != 0, f"expected a blocked run, got exit 0:\n{res.text}"
+    for piece in expected:
+        assert piece in res.text, f"{piece!r} missing from the output:\n{res.text}"
+    assert "- hook id: regime-" in res.text, res.text
+    assert "Failed" in res.text, res.text
+
+
+def assert_passed(res: Result) -> None:
+    assert res.code == 0, f"expected a pass, got exit {res.code}:\n{res.text}"
+    assert "Failed" not in res.text, res.text
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory, pre_commit_home: Path) -> HookRepo:
+    snapshot = snapshot_source_tree(tmp_path_factory.mktemp("snapshot") / "regime")
+    # Build the hook environment once, here, so a failure to build it is reported as such.
+    warm = Sandbox(tmp_path_factory.mktemp("warm") / "repo", snapshot, pre_commit_home)
+    warm.write_config()
+    res = warm.pre_commit("install-hooks")
+    assert res.code == 0, f"pre-commit could not build the hook environment:\n{res.text}"
+    return snapshot
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, hook_repo: HookRepo, pre_commit_home: Path) -> Iterator[Sandbox]:
+    yield Sandbox(tmp_path / "work", hook_repo, pre_commit_home)
+
+
+# --------------------------------------------------------------------------- try-repo
+
+
+def test_try_repo_blocks_a_staged_tab_and_names_file_and_line(sandbox: Sandbox) -> None:
+    sandbox.write("a.c", "int a;\n")
+    sandbox.commit("start")
+    sandbox.write("a.c", "int a;\n\tint b;\n")
+    sandbox.add("a.c")
+    res = sandbox.try_repo("regime-whitespace")
+    assert_blocked(res, "a.c:2:1: WS101", "regime-whitespace")
+    assert res.code == 1, res.text
+
+
+def test_try_repo_passes_a_clean_change(sandbox: Sandbox) -> None:
+    sandbox.write("a.c", "int a;\n")
+    sandbox.commit("start")
+    sandbox.write("a.c", "int a;\nint b;\n")
+    sandbox.add("a.c")
+    res = sandbox.try_repo("regime-whitespace")
+    assert_passed(res)
+    assert "Passed" in res.text
+
+
+def test_try_repo_checks_only_the_staged_lines(sandbox: Sandbox) -> None:
+    # An old tab in the file does not block a commit that adds a clean line to it.
+    sandbox.write("a.c", "\told;\n")
+    sandbox.commit("legacy")
+    sandbox.write("a.c", "\told;\nnew;\n")
+    sandbox.add("a.c")
+    assert_passed(sandbox.try_repo("regime-whitespace"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "\n\n",
+        "# Please enter the commit message for your changes. Lines starting\n"
+        "# with '#' will be ignored, and an empty message aborts the commit.\n#\n",
+        "...\n",
+    ],
+    ids=["empty", "blank-lines", "comments-only", "punctuation-only"],
+)
+def test_try_repo_commit_msg_blocks_a_message_that_says_nothing(
+    sandbox: Sandbox, tmp_path: Path, message: str
+) -> None:
+    sandbox.commit("start")
+    msgfile = tmp_path / "COMMIT_EDITMSG"
+    msgfile.write_text(message)
+    res = sandbox.try_repo(
+        "regime-commit-msg", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
+    )
+    assert_blocked(res, EMPTY_MESSAGE, "regime-commit-msg")
+    assert res.code == 1, res.text
+
+
+def test_try_repo_commit_msg_passes_a_normal_message(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.commit("start")
+    msgfile = tmp_path / "COMMIT_EDITMSG"
+    msgfile.write_text(
+        "Add the backup VLAN to the core switches\n\n# Please enter the commit message.\n"
+    )
+    res = sandbox.try_repo(
+        "regime-commit-msg", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
+    )
+    assert_passed(res)
+    assert EMPTY_MESSAGE not in res.text
+
+
+def test_whitespace_hook_does_not_run_in_the_commit_msg_stage(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # The manifest declares stages; a whitespace hook must not look at message files.
+    sandbox.write("a.c", "\tx;\n")
+    sandbox.add("a.c")
+    msgfile = tmp_path / "COMMIT_EDITMSG"
+    msgfile.write_text("A real message\n")
+    res = sandbox.try_repo(
+        "regime-whitespace", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
+    )
+    assert_passed(res)
+    assert TAB_FINDING not in res.text
+
+
+# --------------------------------------------------------------------------- real config
+
+
+def test_user_exclude_is_honoured(sandbox: Sandbox) -> None:
+    sandbox.write_config(extra="exclude: '^legacy/'")
+    sandbox.write("legacy/old.c", "int a;\n")
+    sandbox.write("src/new.c", "int a;\n")
+    sandbox.commit("start")
+
+    sandbox.write("legacy/old.c", "int a;\n\tint b;\n")
+    sandbox.add("legacy/old.c")
+    res = sandbox.pre_commit("run")
+    assert_passed(res)
+    assert "legacy/old.c" not in res.text
+
+    sandbox.write("src/new.c", "int a;\n\tint b;\n")
+    sandbox.add("src/new.c")
+    res = sandbox.pre_commit("run")
+    assert_blocked(res, "src/new.c:2:1: WS101")
+    assert "legacy/old.c" not in res.text
+
+    # Naming the excluded file explicitly does not bypass the exclude either.
+    res = sandbox.pre_commit("run", "--files", "legacy/old.c")
+    assert_passed(res)
+
+
+def test_user_files_filter_is_honoured(sandbox: Sandbox) -> None:
+    sandbox.write_config(extra="files: '\\.c$'")
+    sandbox.commit("start")
+    sandbox.write("notes.txt", "\tindented\n")
+    sandbox.write("a.c", "\tint a;\n")
+    sandbox.add()
+    res = sandbox.pre_commit("run")
+    assert_blocked(res, "a.c:1:1: WS101")
+    assert "notes.txt" not in res.text
+
+
+def test_all_files_checks_whole_files(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    sandbox.write("a.c", "int a;\n")
+    sandbox.write("old.c", "int a;\n\tint old;\n")
+    sandbox.commit("legacy tab, committed long ago")
+    assert sandbox.git("status", "--porcelain") == ""
+
+    res = sandbox.pre_commit("run", "--all-files")
+    assert_blocked(res, "old.c:2:1: WS101")
+    assert "a.c:" not in res.text.replace("old.c:", "")
+
+    # A plain run with nothing staged checks nothing, so the old tab does not block it.
+    assert_passed(sandbox.pre_commit("run"))
+
+
+def test_files_checks_the_named_whole_files(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    sandbox.write("a.c", "int a;\n")
+    sandbox.write("old.c", "int a;\n\tint old;\n")
+    sandbox.commit("legacy tab")
+    assert_passed(sandbox.pre_commit("run", "--files", "a.c"))
+    assert_blocked(sandbox.pre_commit("run", "--files", "old.c"), "old.c:2:1: WS101")
+
+
+def test_from_ref_to_ref_checks_only_what_the_range_adds(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    sandbox.write("a.c", "\tint old;\nint a;\n")
+    base = sandbox.commit("legacy tab before the range")
+
+    sandbox.write("a.c", "\tint old;\nint a;\nint b;\n")
+    clean_tip = sandbox.commit("clean change to the same file")
+    res = sandbox.pre_commit("run", "--from-ref", base, "--to-ref", clean_tip)
+    assert_passed(res)
+    assert TAB_FINDING not in res.text
+
+    sandbox.write("a.c", "\tint old;\nint a;\nint b;\n\tint c;\n")
+    bad_tip = sandbox.commit("new tab in the range")
+    res = sandbox.pre_commit("run", "--from-ref", base, "--to-ref", bad_tip)
+    assert_blocked(res, "a.c:4:1: WS101")
+    assert "a.c:1:" not in res.text
+
+    # The range that only holds the clean commit still passes.
+    res = sandbox.pre_commit("run", "--from-ref", base, "--to-ref", clean_tip)
+    assert_passed(res)
+    # And a range after the bad commit does not see it.
+    sandbox.write("b.c", "int z;\n")
+    later = sandbox.commit("later clean commit")
+    assert_passed(sandbox.pre_commit("run", "--from-ref", bad_tip, "--to-ref", later))
+
+
+def test_from_ref_is_taken_at_the_merge_base(sandbox: Sandbox) -> None:
+    # A tab added on main after the branch point is not part of the topic branch.
+    sandbox.write_config()
+    sandbox.write("a.c", "int a;\n")
+    fork = sandbox.commit("start")
+    sandbox.write("main.c", "\tint main_only;\n")
+    main_tip = sandbox.commit("tab on main after the fork")
+    sandbox.git("checkout", "-q", "-b", "topic", fork)
+    sandbox.write("a.c", "int a;\nint topic;\n")
+    topic_tip = sandbox.commit("clean topic change")
+    res = sandbox.pre_commit("run", "--from-ref", main_tip, "--to-ref", topic_tip)
+    assert_passed(res)
+    assert "main.c" not in res.text
+
+
+# --------------------------------------------------------------------------- real git hooks
+
+
+def test_real_push_runs_the_pre_push_stage(sandbox: Sandbox, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    sandbox.git("remote", "add", "origin", str(remote))
+    sandbox.write_config()
+    sandbox.write("a.c", "\tint old;\n")
+    sandbox.commit("legacy tab")
+    # The legacy tab gets to the remote without the hook...
+    sandbox.git("push", "-q", "--no-verify", "origin", "main")
+    remote_main = git(remote, "rev-parse", "main").strip()
+
+    res = sandbox.pre_commit("install", "--hook-type", "pre-push")
+    assert res.code == 0, res.text
+
+    # ...and a clean commit on top of it pushes: only what the push adds is checked.
+    sandbox.write("a.c", "\tint old;\nint new;\n")
+    clean = sandbox.commit("clean change")
+    res = sandbox.git_result("push", "origin", "main")
+    assert res.code == 0, res.text
+    assert "regime (tabs and trailing whitespace in added lines)" in res.text
+    assert git(remote, "rev-parse", "main").strip() == clean
+    remote_main = clean
+
+    # A new tab in the pushed range blocks the push, names file and line, moves nothing.
+    sandbox.write("a.c", "\tint old;\nint new;\n\tint newer;\n")
+    sandbox.commit("new tab")
+    res = sandbox.git_result("push", "origin", "main")
+    assert res.code != 0, res.text
+    assert "a.c:3:1: WS101" in res.text, res.text
+    assert "a.c:1:" not in res.text, res.text
+    assert git(remote, "rev-parse", "main").strip() == remote_main
+
+    # A new branch (not yet on the remote) is checked from where it leaves the remote.
+    sandbox.git("checkout", "-q", "-b", "topic", clean)
+    sandbox.write("b.c", "int b;\n")
+    topic = sandbox.commit("clean topic")
+    res = sandbox.git_result("push", "origin", "topic")
+    assert res.code == 0, res.text
+    assert git(remote, "rev-parse", "topic").strip() == topic
+
+
+def test_real_commit_is_blocked_by_installed_hooks(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    config = (sandbox.path / ".pre-commit-config.yaml").read_text()
+    sandbox.write(".pre-commit-config.yaml", config + "  - id: regime-commit-msg\n")
+    sandbox.write("a.c", "int a;\n")
+    start = sandbox.commit("start")
+
+    assert sandbox.pre_commit("install").code == 0
+    assert sandbox.pre_commit("install", "--hook-type", "commit-msg").code == 0
+
+    # A message with nothing in it: git would allow it, the commit-msg hook does not.
+    sandbox.write("a.c", "int a;\nint b;\n")
+    sandbox.add("a.c")
+    for args in (["--allow-empty-message", "-m", ""], ["-m", "..."]):
+        res = sandbox.git_result("commit", *args)
+        assert res.code != 0, res.text
+        assert EMPTY_MESSAGE in res.text, res.text
+        assert "regime (log message)" in res.text, res.text
+        assert sandbox.head() == start
+
+    # A tab in a staged line: the pre-commit hook blocks, naming file and line.
+    sandbox.write("a.c", "int a;\nint b;\n\tint c;\n")
+    sandbox.add("a.c")
+    res = sandbox.git_result("commit", "-m", "Add c")
+    assert res.code != 0, res.text
+    assert "a.c:3:1: WS101" in res.text, res.text
+    assert sandbox.head() == start
+
+    # Fixed: the same commit goes through both hooks.
+    sandbox.write("a.c", "int a;\nint b;\n    int c;\n")
+    sandbox.add("a.c")
+    res = sandbox.git_result("commit", "-m", "Add b and c")
+    assert res.code == 0, res.text
+    assert sandbox.head() != start
+    assert sandbox.git("log", "-1", "--format=%s").strip() == "Add b and c"
