@@ -5,14 +5,15 @@ No mocks: every case makes a throwaway git repository, runs the real ``pre-commi
 ``pre-commit install`` writes, through a real ``git commit`` / ``git push``) and reads
 what a user sees: the exit status, the rule code, the file and line named.
 
-The hook repository is a snapshot commit of the current source tree, so the hook
-environment pre-commit builds (keyed by repository and rev) is built once per session
-in one PRE_COMMIT_HOME, however dirty the working tree is.
+The hook repository is a snapshot commit of the current source tree (however dirty the
+work tree is), pinned by its sha. Configs name it by path and sha, so the hook environment
+pre-commit builds for them (keyed by repository and rev) is built once per session in one
+PRE_COMMIT_HOME. ``try-repo`` always builds its own environment in a temporary store
+(pre-commit 4.7 ignores PRE_COMMIT_HOME there), so only the four try-repo cases pay that.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -21,43 +22,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import Result, base_env
 
 SOURCE = Path(__file__).resolve().parent.parent
 PRE_COMMIT = str(Path(sys.executable).parent / "pre-commit")
 
-GIT_IDENTITY = {
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Ada Admin",
-    "GIT_AUTHOR_EMAIL": "ada@example.org",
-    "GIT_COMMITTER_NAME": "Ada Admin",
-    "GIT_COMMITTER_EMAIL": "ada@example.org",
-    "LC_ALL": "C.UTF-8",
-}
-
 TAB_FINDING = "WS101"
 EMPTY_MESSAGE = "LOG101"
+# What `git commit` leaves in the message file before the user writes anything.
+GIT_TEMPLATE = (
+    "\n"
+    "# Please enter the commit message for your changes. Lines starting\n"
+    "# with '#' will be ignored, and an empty message aborts the commit.\n"
+    "#\n"
+    "# On branch main\n"
+    "# Changes to be committed:\n"
+    "#\tmodified:   a.c\n"
+    "#\n"
+)
 
 
 def isolated_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The caller's environment without any git or pre-commit settings, plus ours."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update(GIT_IDENTITY)
-    env["PRE_COMMIT_COLOR"] = "never"
-    if extra:
-        env.update(extra)
-    return env
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
+    return base_env({"PRE_COMMIT_COLOR": "never", **(extra or {})})
 
 
 def run(args: list[str], cwd: Path, env: Mapping[str, str], timeout: float = 600) -> Result:
@@ -144,21 +131,30 @@ class Sandbox:
     def pre_commit(self, *args: str) -> Result:
         return run([PRE_COMMIT, *args], self.path, self.env)
 
-    def try_repo(self, hook: str, *args: str) -> Result:
+    def try_repo(self, *args: str) -> Result:
+        """``pre-commit try-repo SNAPSHOT [HOOK] --ref SHA ...``: args may start with a hook id."""
+        hook = [args[0]] if args and not args[0].startswith("-") else []
+        rest = list(args[len(hook) :])
         return self.pre_commit(
-            "try-repo", str(self.hook_repo.path), hook, "--ref", self.hook_repo.sha, *args
+            "try-repo", str(self.hook_repo.path), *hook, "--ref", self.hook_repo.sha, *rest
         )
 
-    def write_config(self, hook: str = "regime-whitespace", extra: str = "") -> None:
-        """A real .pre-commit-config.yaml pinned to the snapshot; `extra` is hook YAML."""
+    def write_config(self, *hooks: str) -> None:
+        """A real .pre-commit-config.yaml pinned to the snapshot commit.
+
+        Each of `hooks` is a hook id, optionally followed by more lines of hook YAML
+        (an ``exclude:``, a ``files:``); default: the whitespace hook alone.
+        """
         lines = [
             "repos:",
             f"- repo: {self.hook_repo.path}",
             f"  rev: {self.hook_repo.sha}",
             "  hooks:",
-            f"  - id: {hook}",
         ]
-        lines += [f"    {line}" for line in extra.splitlines() if line]
+        for hook in hooks or ("regime-whitespace",):
+            hook_id, *extra = hook.splitlines()
+            lines.append(f"  - id: {hook_id}")
+            lines += [f"    {line}" for line in extra if line]
         self.write(".pre-commit-config.yaml", "\n".join(lines) + "\n")
 
 
@@ -187,7 +183,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hook_repo(tmp_path_factory: pytest.TempPathFactory, pre_commit_home: Path) -> HookRepo:
     snapshot = snapshot_source_tree(tmp_path_factory.mktemp("snapshot") / "regime")
     # Build the hook environment once, here, so a failure to build it is reported as such.
-    warm = Sandbox(tmp_path_factory.mktemp("warm") / "repo", snapshot, pre_commit_home)
+    warm = Sandbox(tmp_path_factory.mktemp("warm") / "work", snapshot, pre_commit_home)
     warm.write_config()
     res = warm.pre_commit("install-hooks")
     assert res.code == 0, f"pre-commit could not build the hook environment:\n{res.text}"
@@ -200,6 +196,9 @@ def sandbox(tmp_path: Path, hook_repo: HookRepo, pre_commit_home: Path) -> Itera
 
 
 # --------------------------------------------------------------------------- try-repo
+# try-repo builds its hook environment in a fresh temporary store on every call (it
+# does not use PRE_COMMIT_HOME), so only these cases go through it; variations run
+# through a real config below, which reuses the session's environment.
 
 
 def test_try_repo_blocks_a_staged_tab_and_names_file_and_line(sandbox: Sandbox) -> None:
@@ -208,7 +207,7 @@ def test_try_repo_blocks_a_staged_tab_and_names_file_and_line(sandbox: Sandbox) 
     sandbox.write("a.c", "int a;\n\tint b;\n")
     sandbox.add("a.c")
     res = sandbox.try_repo("regime-whitespace")
-    assert_blocked(res, "a.c:2:1: WS101", "regime-whitespace")
+    assert_blocked(res, "a.c:2:1: WS101", "- hook id: regime-whitespace")
     assert res.code == 1, res.text
 
 
@@ -219,75 +218,95 @@ def test_try_repo_passes_a_clean_change(sandbox: Sandbox) -> None:
     sandbox.add("a.c")
     res = sandbox.try_repo("regime-whitespace")
     assert_passed(res)
+    assert "regime (tabs and trailing whitespace in added lines)" in res.text
     assert "Passed" in res.text
 
 
-def test_try_repo_checks_only_the_staged_lines(sandbox: Sandbox) -> None:
-    # An old tab in the file does not block a commit that adds a clean line to it.
-    sandbox.write("a.c", "\told;\n")
-    sandbox.commit("legacy")
-    sandbox.write("a.c", "\told;\nnew;\n")
-    sandbox.add("a.c")
-    assert_passed(sandbox.try_repo("regime-whitespace"))
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "",
-        "\n\n",
-        "# Please enter the commit message for your changes. Lines starting\n"
-        "# with '#' will be ignored, and an empty message aborts the commit.\n#\n",
-        "...\n",
-    ],
-    ids=["empty", "blank-lines", "comments-only", "punctuation-only"],
-)
-def test_try_repo_commit_msg_blocks_a_message_that_says_nothing(
-    sandbox: Sandbox, tmp_path: Path, message: str
+def test_try_repo_commit_msg_blocks_a_comment_only_message(
+    sandbox: Sandbox, tmp_path: Path
 ) -> None:
     sandbox.commit("start")
     msgfile = tmp_path / "COMMIT_EDITMSG"
-    msgfile.write_text(message)
+    msgfile.write_text(GIT_TEMPLATE)
     res = sandbox.try_repo(
         "regime-commit-msg", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
     )
-    assert_blocked(res, EMPTY_MESSAGE, "regime-commit-msg")
+    assert_blocked(res, EMPTY_MESSAGE, "- hook id: regime-commit-msg")
     assert res.code == 1, res.text
 
 
 def test_try_repo_commit_msg_passes_a_normal_message(sandbox: Sandbox, tmp_path: Path) -> None:
     sandbox.commit("start")
     msgfile = tmp_path / "COMMIT_EDITMSG"
-    msgfile.write_text(
-        "Add the backup VLAN to the core switches\n\n# Please enter the commit message.\n"
-    )
+    msgfile.write_text("Add the backup VLAN to the core switches\n\n" + GIT_TEMPLATE)
     res = sandbox.try_repo(
         "regime-commit-msg", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
     )
     assert_passed(res)
+    assert "regime (log message)" in res.text
     assert EMPTY_MESSAGE not in res.text
-
-
-def test_whitespace_hook_does_not_run_in_the_commit_msg_stage(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
-    # The manifest declares stages; a whitespace hook must not look at message files.
-    sandbox.write("a.c", "\tx;\n")
-    sandbox.add("a.c")
-    msgfile = tmp_path / "COMMIT_EDITMSG"
-    msgfile.write_text("A real message\n")
-    res = sandbox.try_repo(
-        "regime-whitespace", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
-    )
-    assert_passed(res)
-    assert TAB_FINDING not in res.text
 
 
 # --------------------------------------------------------------------------- real config
 
 
+def test_only_the_staged_lines_are_checked(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    sandbox.write("a.c", "\told;\n")
+    sandbox.commit("legacy")
+    # An old tab in the file does not block a commit that adds a clean line to it...
+    sandbox.write("a.c", "\told;\nnew;\n")
+    sandbox.add("a.c")
+    assert_passed(sandbox.pre_commit("run"))
+    # ...nor does a tab left unstaged in the work tree.
+    sandbox.write("a.c", "\told;\nnew;\n\tunstaged;\n")
+    res = sandbox.pre_commit("run")
+    assert_passed(res)
+    assert (sandbox.path / "a.c").read_text() == "\told;\nnew;\n\tunstaged;\n"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "\n\n", GIT_TEMPLATE, "...\n", "# only a comment\n"],
+    ids=["empty", "blank-lines", "git-template", "punctuation-only", "comment-only"],
+)
+def test_commit_msg_stage_blocks_a_message_that_says_nothing(
+    sandbox: Sandbox, tmp_path: Path, message: str
+) -> None:
+    sandbox.write_config("regime-commit-msg")
+    sandbox.commit("start")
+    msgfile = tmp_path / "COMMIT_EDITMSG"
+    msgfile.write_text(message)
+    res = sandbox.pre_commit(
+        "run", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
+    )
+    assert_blocked(res, f"{EMPTY_MESSAGE} the log message", "- hook id: regime-commit-msg")
+    assert res.code == 1, res.text
+
+
+def test_manifest_stages_keep_each_hook_to_its_own_stage(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.write_config("regime-whitespace", "regime-commit-msg")
+    sandbox.commit("start")
+    sandbox.write("a.c", "\tx;\n")
+    sandbox.add("a.c")
+    msgfile = tmp_path / "COMMIT_EDITMSG"
+    msgfile.write_text("A real message\n")
+    # The commit-msg stage runs the message hook only: the staged tab is not its business.
+    res = sandbox.pre_commit(
+        "run", "--hook-stage", "commit-msg", "--commit-msg-filename", str(msgfile)
+    )
+    assert_passed(res)
+    assert "regime (log message)" in res.text
+    assert "regime (tabs" not in res.text
+    # The pre-commit stage runs the whitespace hook only (no message file there).
+    res = sandbox.pre_commit("run")
+    assert_blocked(res, "a.c:1:1: WS101")
+    assert "regime (log message)" not in res.text
+    assert EMPTY_MESSAGE not in res.text
+
+
 def test_user_exclude_is_honoured(sandbox: Sandbox) -> None:
-    sandbox.write_config(extra="exclude: '^legacy/'")
+    sandbox.write_config("regime-whitespace\nexclude: '^legacy/'")
     sandbox.write("legacy/old.c", "int a;\n")
     sandbox.write("src/new.c", "int a;\n")
     sandbox.commit("start")
@@ -310,14 +329,14 @@ def test_user_exclude_is_honoured(sandbox: Sandbox) -> None:
 
 
 def test_user_files_filter_is_honoured(sandbox: Sandbox) -> None:
-    sandbox.write_config(extra="files: '\\.c$'")
+    sandbox.write_config("regime-whitespace\nfiles: '^src/'")
     sandbox.commit("start")
-    sandbox.write("notes.txt", "\tindented\n")
-    sandbox.write("a.c", "\tint a;\n")
+    sandbox.write("other/a.c", "\tint a;\n")
+    sandbox.write("src/a.c", "\tint a;\n")
     sandbox.add()
     res = sandbox.pre_commit("run")
-    assert_blocked(res, "a.c:1:1: WS101")
-    assert "notes.txt" not in res.text
+    assert_blocked(res, "src/a.c:1:1: WS101")
+    assert "other/a.c" not in res.text
 
 
 def test_all_files_checks_whole_files(sandbox: Sandbox) -> None:
@@ -329,7 +348,7 @@ def test_all_files_checks_whole_files(sandbox: Sandbox) -> None:
 
     res = sandbox.pre_commit("run", "--all-files")
     assert_blocked(res, "old.c:2:1: WS101")
-    assert "a.c:" not in res.text.replace("old.c:", "")
+    assert not any(line.startswith("a.c:") for line in res.text.splitlines()), res.text
 
     # A plain run with nothing staged checks nothing, so the old tab does not block it.
     assert_passed(sandbox.pre_commit("run"))
@@ -428,11 +447,18 @@ def test_real_push_runs_the_pre_push_stage(sandbox: Sandbox, tmp_path: Path) -> 
     assert res.code == 0, res.text
     assert git(remote, "rev-parse", "topic").strip() == topic
 
+    sandbox.git("checkout", "-q", "-b", "topic2", clean)
+    sandbox.write("b.c", "\tint b;\n")
+    sandbox.commit("tab on a new branch")
+    res = sandbox.git_result("push", "origin", "topic2")
+    assert res.code != 0, res.text
+    assert "b.c:1:1: WS101" in res.text, res.text
+    assert "a.c:" not in res.text, res.text
+    assert git(remote, "branch", "--list", "topic2").strip() == ""
+
 
 def test_real_commit_is_blocked_by_installed_hooks(sandbox: Sandbox) -> None:
-    sandbox.write_config()
-    config = (sandbox.path / ".pre-commit-config.yaml").read_text()
-    sandbox.write(".pre-commit-config.yaml", config + "  - id: regime-commit-msg\n")
+    sandbox.write_config("regime-whitespace", "regime-commit-msg")
     sandbox.write("a.c", "int a;\n")
     start = sandbox.commit("start")
 
@@ -464,3 +490,18 @@ def test_real_commit_is_blocked_by_installed_hooks(sandbox: Sandbox) -> None:
     assert res.code == 0, res.text
     assert sandbox.head() != start
     assert sandbox.git("log", "-1", "--format=%s").strip() == "Add b and c"
+
+
+def test_a_renamed_file_is_checked_only_for_its_changed_lines(sandbox: Sandbox) -> None:
+    # pre-commit passes only the new name; regime must still pair it with the old one
+    sandbox.write_config()
+    body = "".join(f"int v{i};\n" for i in range(20))
+    sandbox.write("a.c", "\tint old;\n" + body)
+    base = sandbox.commit("legacy file with a tab")
+    sandbox.git("mv", "a.c", "renamed.c")
+    assert_passed(sandbox.pre_commit("run"))
+    moved = sandbox.commit("Move a.c")
+    assert_passed(sandbox.pre_commit("run", "--from-ref", base, "--to-ref", moved))
+    sandbox.write("renamed.c", "\tint old;\n" + body + "\tint new;\n")
+    sandbox.add()
+    assert_blocked(sandbox.pre_commit("run"), "renamed.c:22:1: WS101")

@@ -219,3 +219,37 @@ def test_a_huge_change_is_streamed(repo: GitRepo) -> None:
     assert res.code == 1
     assert res.out.startswith("d0/f0.conf:1:6: WS102")
     assert "in 300 files" in res.out
+
+
+def test_limiting_to_a_renamed_file_keeps_the_rename(repo: GitRepo) -> None:
+    repo.write("a.c", "\tint old;\n")
+    repo.commit("legacy")
+    (repo.path / "sub").mkdir()
+    repo.git("mv", "a.c", "sub/renamed.c")
+    assert findings(repo, "sub/renamed.c") == []
+    assert findings(repo, "sub") == []
+    repo.write("sub/renamed.c", "\tint old;\nnew \n")
+    repo.add()
+    assert findings(repo, "sub/renamed.c") == [("sub/renamed.c", 2, 4, "WS102")]
+    assert findings(repo, "other.c") == []
+
+
+def test_committing_a_merge_blames_only_the_resolution(repo: GitRepo) -> None:
+    repo.write("m.c", "\tint old;\n")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("m.c", "\tint old;\nint side; \n")  # accepted on its branch earlier
+    repo.write("side_only.c", "\tside\n")
+    repo.commit("side")
+    repo.git("checkout", "-q", "main")
+    repo.write("m.c", "\tint old;\nint main;\n")
+    repo.commit("main")
+    proc_ok = True
+    try:
+        repo.git("merge", "-q", "side")
+    except AssertionError:
+        proc_ok = False
+    assert not proc_ok  # a conflict in m.c
+    repo.write("m.c", "\tint old;\nint main;\nint side; \nresolved\t\n")
+    repo.add()
+    assert findings(repo) == [("m.c", 4, 9, "WS101"), ("m.c", 4, 9, "WS102")]

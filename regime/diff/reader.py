@@ -3,20 +3,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from regime.changeset import ChangedFile, ChangeSet
 from regime.diff.chunks import to_changed_file
 from regime.diff.split import CommitRecord, split
 
 
-def changed_files(lines: Iterable[bytes]) -> Iterator[ChangedFile]:
-    """Every changed file of a diff, one at a time (commit records are skipped)."""
+def changed_files(
+    lines: Iterable[bytes], only: Callable[[str], bool] | None = None
+) -> Iterator[ChangedFile]:
+    """Every changed file of a diff, one at a time (commit records are skipped);
+    with ``only``, just the files whose path it accepts."""
     for item in split(lines):
         if isinstance(item, CommitRecord):
             continue
         changed = to_changed_file(item)
-        if changed is not None:
+        if changed is not None and (only is None or only(changed.path)):
             yield changed
 
 

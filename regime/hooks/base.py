@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from regime.engine import Outcome
@@ -38,6 +39,26 @@ def git_root_or_cwd() -> str:
         return toplevel()
     except ProducerError:
         return os.getcwd()
+
+
+def selection(paths: Sequence[str], root: str) -> Callable[[str], bool] | None:
+    """The files named on the command line (relative to the current folder), as a
+    test on root-relative paths: a file itself, or everything under a folder."""
+    if not paths:
+        return None
+    here = os.getcwd()
+    wanted = set()
+    for p in paths:
+        rel = os.path.relpath(os.path.join(here, p), root).replace(os.sep, "/")
+        wanted.add("" if rel == "." else rel)
+    if "" in wanted:
+        return None
+    folders = tuple(w.rstrip("/") + "/" for w in wanted)
+
+    def accept(path: str) -> bool:
+        return path in wanted or path.startswith(folders)
+
+    return accept
 
 
 def report(outcome: Outcome, opts: Options, door: str) -> int:

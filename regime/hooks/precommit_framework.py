@@ -35,15 +35,18 @@ def run(paths: Sequence[str], opts: Options) -> int:
         except LookupError as exc:
             raise UsageError(str(exc)) from exc
         if paths:
-            with git.range_diff(start, tip, paths) as stream:
-                check_changeset(ChangeSet(files=changed_files(stream)), policy, outcome)
+            wanted = set(paths)
+            with git.range_diff(start, tip) as stream:
+                files = changed_files(stream, wanted.__contains__)
+                check_changeset(ChangeSet(files=files), policy, outcome)
         return report(outcome, opts, "change")
     staged = git.staged_names(paths) if paths else set()
-    in_index = [p for p in paths if p in staged]
+    in_index = {p for p in paths if p in staged}
     whole = [p for p in paths if p not in staged]
     if in_index:
-        with git.staged_diff(in_index) as stream:
-            check_changeset(ChangeSet(files=changed_files(stream)), policy, outcome)
+        with git.staged_diff() as stream:
+            files = changed_files(stream, in_index.__contains__)
+            check_changeset(ChangeSet(files=files), policy, outcome)
     if whole:
         check_changeset(ChangeSet(files=tree.whole_files(root, whole)), policy, outcome)
     return report(outcome, opts, "commit")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset
-from regime.hooks.base import Options, policy_for, report
+from regime.hooks.base import Options, policy_for, report, selection
 from regime.sources import git
 
 
@@ -15,6 +15,7 @@ def run(paths: Sequence[str], opts: Options) -> int:
     root = git.toplevel()
     policy = policy_for(opts, root)
     outcome = Outcome()
-    with git.staged_diff(paths) as stream:
-        check_changeset(ChangeSet(files=changed_files(stream)), policy, outcome)
+    with git.staged_diff() as stream:
+        files = changed_files(stream, selection(paths, root))
+        check_changeset(ChangeSet(files=files), policy, outcome)
     return report(outcome, opts, "commit")

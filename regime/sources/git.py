@@ -76,21 +76,44 @@ def resolve(rev: str, cwd: str | None = None) -> str:
     return proc.stdout.decode().strip()
 
 
+def merge_heads(cwd: str | None = None) -> list[str]:
+    """The other parents of the commit being made when a merge is in progress."""
+    path = run_text(git("rev-parse", "--git-path", "MERGE_HEAD"), cwd=cwd).strip()
+    if cwd is not None and not os.path.isabs(path):
+        path = os.path.join(cwd, path)
+    try:
+        with open(path, encoding="ascii") as fh:
+            return [line.strip() for line in fh if line.strip()]
+    except OSError:
+        return []
+
+
 @contextmanager
-def staged_diff(paths: Sequence[str] = (), cwd: str | None = None) -> Iterator[Stream]:
-    """What a commit would add: the index against HEAD (or the empty tree)."""
-    base = "HEAD" if has_head(cwd) else empty_tree(cwd)
-    argv = git("diff-index", "--cached", *DIFF_FLAGS, base, "--", *paths)
+def staged_diff(cwd: str | None = None) -> Iterator[Stream]:
+    """What a commit would add: the index against HEAD (or the empty tree).
+
+    The diff is never limited by pathspec: git could not pair a renamed file with
+    its old name and the whole file would look added. Doors filter by path.
+    While a merge is being committed, only what the merge itself introduces
+    counts: a combined diff of the index against HEAD and the merged heads, so
+    resolving a conflict never blames the other branch's accepted lines.
+    """
+    if not has_head(cwd):
+        argv = git("diff-index", "--cached", *DIFF_FLAGS, empty_tree(cwd))
+    elif heads := merge_heads(cwd):
+        tree = run_text(git("write-tree"), cwd=cwd).strip()
+        argv = git("diff", "--no-relative", "--cc", *DIFF_FLAGS, tree, "HEAD", *heads)
+    else:
+        argv = git("diff-index", "--cached", *DIFF_FLAGS, "HEAD")
     with Stream(argv, cwd=cwd) as stream:
         yield stream
 
 
 @contextmanager
-def range_diff(
-    base: str, tip: str, paths: Sequence[str] = (), cwd: str | None = None
-) -> Iterator[Stream]:
-    """The change from base to tip as one diff (pre-commit's --from-ref/--to-ref)."""
-    argv = git("diff-tree", "-r", *DIFF_FLAGS, base, tip, "--", *paths)
+def range_diff(base: str, tip: str, cwd: str | None = None) -> Iterator[Stream]:
+    """The change from base to tip as one diff (pre-commit's --from-ref/--to-ref),
+    never limited by pathspec (see staged_diff)."""
+    argv = git("diff-tree", "-r", *DIFF_FLAGS, base, tip)
     with Stream(argv, cwd=cwd) as stream:
         yield stream
 
