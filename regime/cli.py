@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import traceback
 from collections.abc import Sequence
@@ -66,6 +67,44 @@ def build_parser() -> _Parser:
     p = sub.add_parser("pre-commit", parents=[common], help="the door of the pre-commit framework")
     p.add_argument("paths", nargs="*", metavar="FILE")
 
+    p = sub.add_parser(
+        "svn-pre-commit", parents=[common], help="Subversion hooks/pre-commit: check a transaction"
+    )
+    p.add_argument("repos", metavar="REPOS")
+    p.add_argument("txn", metavar="TXN")
+    p.add_argument("--svnlook", metavar="PATH", help="svnlook to use (default: found by path)")
+    p.add_argument(
+        "--revision", action="store_true", help="TXN is a committed revision (to try a policy)"
+    )
+
+    p = sub.add_parser(
+        "git-pre-receive", parents=[common], help="git hooks/pre-receive: check a push (stdin)"
+    )
+    p.add_argument(
+        "--prefix", metavar="TEXT", help="start every line with TEXT (e.g. 'GL-HOOK-ERR: ')"
+    )
+
+    for verb in ("install", "uninstall"):
+        p = sub.add_parser(verb, help=f"{verb} regime's hooks in a repository")
+        kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
+        k = kinds.add_parser("svn", help="REPOS/hooks/pre-commit of a Subversion repository")
+        k.add_argument("repo", metavar="REPOS")
+        if verb == "install":
+            k.add_argument("--svnlook", metavar="PATH", help="svnlook for the hook to use")
+        k = kinds.add_parser("git-server", help="hooks/pre-receive of a (bare) git repository")
+        k.add_argument("repo", metavar="REPO")
+        if verb == "install":
+            k.add_argument("--prefix", metavar="TEXT", help="prefix for every line (GitLab)")
+        k = kinds.add_parser("git", help="pre-commit and commit-msg hooks of a clone")
+        k.add_argument("repo", nargs="?", default=".", metavar="REPO")
+        if verb == "install":
+            for k in kinds.choices.values():
+                k.add_argument("--force", action="store_true", help="replace a foreign hook")
+                if k.prog.split()[-1] != "git":
+                    k.add_argument(
+                        "--policy", metavar="FILE", help="the server policy the hook enforces"
+                    )
+
     p = sub.add_parser("explain", help="what a rule means and how to fix it")
     p.add_argument("code", nargs="?", metavar="CODE")
 
@@ -86,7 +125,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         from regime.explain import write_default_policy
 
         return write_default_policy(args.path, args.force)
+    if args.command in ("install", "uninstall"):
+        return _install(args)
     opts = Options(config=args.config, format=args.format, debug=args.debug)
+    if args.command == "svn-pre-commit":
+        from regime.hooks import svn_pre_commit
+
+        return svn_pre_commit.run(
+            args.repos, args.txn, opts, svnlook=args.svnlook, revision=args.revision
+        )
+    if args.command == "git-pre-receive":
+        from regime.hooks import git_pre_receive
+
+        return git_pre_receive.run(opts, args.prefix)
     if args.command == "diff":
         from regime.hooks import diff_input
 
@@ -114,6 +165,32 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise UsageError("--to needs --from")
         return ci.run_tree(args.paths, opts)
     raise UsageError("no command given (try `regime --help`)")
+
+
+def _install(args: argparse.Namespace) -> int:
+    from regime import install
+
+    policy = getattr(args, "policy", None)
+    if policy is not None:
+        from regime.policy.server import load_server_policy
+
+        policy = os.path.abspath(policy)
+        load_server_policy(policy)  # refuse to install a hook with a broken policy
+    if args.kind == "svn":
+        if args.command == "install":
+            from regime.sources.svn import find_svnlook
+
+            svnlook = find_svnlook(args.svnlook or shutil.which("svnlook"))
+        else:
+            svnlook = "svnlook"
+        files = install.svn_hooks(args.repo, policy, os.path.abspath(svnlook))
+    elif args.kind == "git-server":
+        files = install.git_server_hooks(args.repo, policy, getattr(args, "prefix", None))
+    else:
+        files = install.git_client_hooks(args.repo)
+    if args.command == "install":
+        return install.install(files, args.force)
+    return install.uninstall(files)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,19 +37,20 @@ def check_message(
             empty.severity, None, context,
         )  # fmt: skip
     required = policy.rule("LOG102")
-    if required.active and required.pattern is not None and not required.pattern.search(message):
-        hint = required.help or f"add text matching /{required.pattern.pattern}/"
-        yield Finding(
-            path, 1, 0, "LOG102",
-            f"the log message lacks the required pattern: {hint}",
-            required.severity, None, context,
-        )  # fmt: skip
+    for pattern, help_text in required.patterns() if required.active else []:
+        if not pattern.search(message):
+            hint = help_text or f"add text matching /{pattern.pattern}/"
+            yield Finding(
+                path, 1, 0, "LOG102",
+                f"the log message lacks the required pattern: {hint}",
+                required.severity, None, context,
+            )  # fmt: skip
     forbidden = policy.rule("LOG103")
-    if forbidden.active and forbidden.pattern is not None:
-        m = forbidden.pattern.search(message)
+    for pattern, help_text in forbidden.patterns() if forbidden.active else []:
+        m = pattern.search(message)
         if m is not None:
             line, col = _position(message, m.start())
-            hint = forbidden.help or "reword the message"
+            hint = help_text or "reword the message"
             yield Finding(
                 path, line, col, "LOG103",
                 f"the log message contains {m.group(0)!r}, which the policy forbids: {hint}",

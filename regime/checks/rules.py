@@ -135,6 +135,22 @@ The first non-empty line of the log message is longer than the policy allows
 """,
 )
 _rule(
+    "POL001",
+    "bad-repository-policy",
+    Severity.ERROR,
+    "policy",
+    "the repository's .regime.yaml is not a valid policy",
+    """
+On a server (Subversion pre-commit, git pre-receive) the admin's policy is the
+authority, and a .regime.yaml committed to the repository may tighten it. This
+change carries a .regime.yaml that cannot be read (bad YAML, an unknown key, a
+wrong type), so the change is refused rather than guessing what was meant.
+
+Fix: run `regime check` (or `regime staged`) locally, which names the file, line
+and column of the problem, and commit the corrected file.
+""",
+)
+_rule(
     "DIFF001",
     "unreadable-diff",
     Severity.ERROR,

@@ -12,31 +12,11 @@ import os
 from collections.abc import Iterator, Sequence
 
 from regime.changeset import ChangeSet
-from regime.diff.reader import commits
 from regime.engine import Outcome, check_changeset
 from regime.hooks.base import Options, UsageError, policy_for, report
-from regime.policy.model import Policy
+from regime.hooks.commit_range import check_commits
 from regime.sources import git, tree
 from regime.sources.process import ProducerError
-
-
-def commit_label(sha: str, message: str, ref: str | None = None) -> str:
-    subject = next((x.strip() for x in message.split("\n") if x.strip()), "(no subject)")
-    where = f" on {ref}" if ref else ""
-    return f"commit {sha[:12]}{where}: {subject[:80]}"
-
-
-def check_commits(
-    rev_args: Sequence[str], policy: Policy, outcome: Outcome, refs: dict[str, str] | None = None
-) -> None:
-    """Check every commit ``git rev-list REV_ARGS`` names, each once, oldest first.
-
-    Shared by ``regime check --from/--to`` and the server-side pre-receive door.
-    """
-    with git.commit_diffs(rev_args) as stream:
-        for record, changeset in commits(stream):
-            changeset.label = commit_label(record.sha, record.message, (refs or {}).get(record.sha))
-            check_changeset(changeset, policy, outcome)
 
 
 def run_range(base: str, tip: str, opts: Options) -> int:
@@ -55,7 +35,7 @@ def run_range(base: str, tip: str, opts: Options) -> int:
         ) from exc
     policy = policy_for(opts, root)
     outcome = Outcome()
-    check_commits([tip_id, "--not", base_id], policy, outcome)
+    check_commits(git.rev_list([tip_id, "--not", base_id]), lambda _sha: policy, outcome)
     if outcome.commits == 0:
         outcome.notes.append(f"no commits in {base}..{tip}")
     return report(outcome, opts, "change")

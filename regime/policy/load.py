@@ -13,11 +13,18 @@ from dataclasses import dataclass
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
-from regime.policy.model import Policy, RulePolicy, default_rule
+from regime.policy.model import Policy, RulePolicy, ServerSettings, default_rule
 
 POLICY_FILE = ".regime.yaml"
 
 _TOP_KEYS = {"version", "exclude", "rules"}
+_SERVER_KEYS = {
+    "repository_policy",
+    "may_loosen",
+    "on_internal_error",
+    "message_prefix",
+    "log_file",
+}
 _FILE_RULE_KEYS = {"severity", "include", "exclude", "extend_include", "extend_exclude"}
 _RULE_KEYS = {
     "LOG101": {"severity"},
@@ -25,6 +32,7 @@ _RULE_KEYS = {
     "LOG103": {"severity", "pattern", "help"},
     "LOG104": {"severity", "max_length"},
     "DIFF001": {"severity"},
+    "POL001": {"severity"},
 }
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -36,6 +44,7 @@ class PolicyError(Exception):
     def __init__(self, path: str, line: int, col: int, message: str) -> None:
         super().__init__(f"{path}:{line}:{col}: {message}")
         self.path = path
+        self.message = message
         self.line = line
         self.col = col
 
@@ -57,8 +66,10 @@ def find_policy(root: str) -> str | None:
     return candidate if os.path.lexists(candidate) else None
 
 
-def load_policy(path: str | None) -> Policy:
-    """The policy in ``path``, or the built-in defaults when path is None."""
+def load_policy(path: str | None, *, server: bool = False) -> Policy:
+    """The policy in ``path``, or the built-in defaults when path is None.
+
+    With ``server``, the file may have a ``server:`` section (a server policy)."""
     if path is None:
         return Policy(rules={code: default_rule(code) for code in RULES})
     if os.path.isdir(path):
@@ -73,10 +84,10 @@ def load_policy(path: str | None) -> Policy:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise PolicyError(path, line, 1, "is not UTF-8 text: save it as UTF-8") from exc
-    return parse_policy(text, path)
+    return parse_policy(text, path, server=server)
 
 
-def parse_policy(text: str, path: str) -> Policy:
+def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
     import yaml
 
     ctx = _Ctx(path)
@@ -90,7 +101,14 @@ def parse_policy(text: str, path: str) -> Policy:
         raise PolicyError(path, 1, 1, f"not valid YAML: {exc}") from exc
     if root is None:  # an empty file: the defaults
         return Policy(rules={code: default_rule(code) for code in RULES}, source=path)
-    top = _mapping(ctx, root, "the policy file", _TOP_KEYS)
+    top = _mapping(ctx, root, "the policy file", _TOP_KEYS | {"server"})
+    if "server" in top and not server:
+        raise ctx.error(
+            top["server"][0],
+            "a `server:` section belongs in the server's policy file (regime install --policy), "
+            "not in a repository",
+        )
+    settings = _server(ctx, top["server"][1]) if "server" in top else ServerSettings()
     if "version" in top:
         vnode = top["version"][1]
         if getattr(vnode, "tag", None) != _INT or getattr(vnode, "value", None) != "1":
@@ -107,7 +125,34 @@ def parse_policy(text: str, path: str) -> Policy:
         if rp.active and rp.pattern is None:
             where = rules_map[code][1] if code in rules_map else root
             raise ctx.error(where, f"rules.{code} is on but has no pattern: add `pattern: REGEX`")
-    return Policy(rules=rules, source=path)
+    return Policy(rules=rules, source=path, server=settings)
+
+
+def _server(ctx: _Ctx, node: object) -> ServerSettings:
+    fields = _mapping(ctx, node, "server", _SERVER_KEYS)
+    values: dict[str, object] = {}
+    for key, (_, vnode) in fields.items():
+        where = f"server.{key}"
+        if key == "repository_policy":
+            values[key] = _choice(ctx, vnode, where, ("tighten", "ignore"))
+        elif key == "on_internal_error":
+            values[key] = _choice(ctx, vnode, where, ("block", "allow"))
+        elif key == "may_loosen":
+            codes = _patterns(ctx, vnode, where)
+            for code in codes:
+                if code not in RULES:
+                    raise ctx.error(vnode, f"{where}: no rule {code!r}")
+            values[key] = frozenset(codes)
+        elif key == "message_prefix" or key == "log_file":
+            values[key] = _string(ctx, vnode, where)
+    return ServerSettings(**values)  # type: ignore[arg-type]
+
+
+def _choice(ctx: _Ctx, node: object, where: str, choices: tuple[str, ...]) -> str:
+    value = _scalar(ctx, node, where)
+    if value not in choices:
+        raise ctx.error(node, f"{where} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _mapping(

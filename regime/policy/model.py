@@ -20,6 +20,9 @@ class RulePolicy:
     pattern: re.Pattern[str] | None = None
     help: str | None = None
     max_length: int | None = None
+    # Rules of other policies this one was tightened with (see policy.compose):
+    # a file is in scope if any of them says so, and every pattern of theirs counts.
+    also: tuple[RulePolicy, ...] = ()
     _filter: PathFilter | None = field(default=None, repr=False)
 
     @property
@@ -29,13 +32,30 @@ class RulePolicy:
     def applies_to(self, path: str) -> bool:
         if self._filter is None:
             self._filter = PathFilter(self.include, self.exclude)
-        return self._filter.matches(path)
+        return self._filter.matches(path) or any(o.applies_to(path) for o in self.also)
+
+    def patterns(self) -> list[tuple[re.Pattern[str], str | None]]:
+        """Every (pattern, help) that applies: this policy's and those it was tightened with."""
+        own = [(self.pattern, self.help)] if self.pattern is not None else []
+        return own + [p for o in self.also for p in o.patterns()]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """What only a server policy may say (the ``server:`` section)."""
+
+    repository_policy: str = "tighten"  # tighten | ignore
+    may_loosen: frozenset[str] = frozenset()
+    on_internal_error: str = "block"  # block | allow
+    message_prefix: str = ""
+    log_file: str | None = None
 
 
 @dataclass(slots=True)
 class Policy:
     rules: dict[str, RulePolicy]
     source: str = "<built-in defaults>"
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     def rule(self, code: str) -> RulePolicy:
         return self.rules[code]

@@ -9,7 +9,15 @@ from regime.engine import Outcome
 FORMATS = ("text", "json", "github", "sarif")
 
 
-def render(outcome: Outcome, fmt: str, out: TextIO, *, door: str) -> None:
+def render(
+    outcome: Outcome,
+    fmt: str,
+    out: TextIO,
+    *,
+    door: str,
+    prefix: str = "",
+    with_headline: bool = False,
+) -> None:
     if fmt == "json":
         from regime.report.json_format import render_json
 
@@ -25,4 +33,4 @@ def render(outcome: Outcome, fmt: str, out: TextIO, *, door: str) -> None:
     else:
         from regime.report.text import render_text
 
-        render_text(outcome, out, door=door)
+        render_text(outcome, out, door=door, prefix=prefix, with_headline=with_headline)

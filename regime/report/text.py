@@ -43,6 +43,8 @@ def summary(outcome: Outcome, door: str) -> str:
     if outcome.commits:
         scope = f"{files} in {outcome.commits} commit{'s' if outcome.commits != 1 else ''}"
     if not outcome.findings:
+        if door == "push" and not outcome.commits:
+            return "regime: no new commits in this push; nothing to check."
         return f"regime: no problems in {scope}."
     codes = Counter(f.code for f in outcome.findings)
     by_code = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items()))
@@ -58,15 +60,35 @@ def summary(outcome: Outcome, door: str) -> str:
     return f"regime: {counts} ({by_code}) in {scope}; {verdict}"
 
 
-def render_text(outcome: Outcome, out: TextIO, *, door: str) -> None:
+def headline(outcome: Outcome, door: str) -> str:
+    """The first line a committer sees on a server: blocked, and why, plainly
+    (in the spirit of the classic ``*** Transaction blocked, FILE contains tab character``)."""
+    from regime.checks.rules import RULES
+
+    first = next(f for f in outcome.findings if f.blocking)
+    more = outcome.blocking - 1
+    rest = f" (and {more} more error{'s' if more != 1 else ''}, all listed below)" if more else ""
+    where = "" if first.path.startswith("<") else f"{first.path}: "
+    return f"*** {door.capitalize()} blocked by regime: {where}{RULES[first.code].summary}{rest}"
+
+
+def render_text(
+    outcome: Outcome, out: TextIO, *, door: str, prefix: str = "", with_headline: bool = False
+) -> None:
     unicode_ok = _unicode_ok(out)
+    lines: list[str] = []
+    if with_headline and outcome.blocking:
+        lines.append(headline(outcome, door))
+    lines += [f"regime: {note}" for note in outcome.notes]
     context: str | None = None
-    for note in outcome.notes:
-        out.write(f"regime: {note}\n")
     for f in outcome.findings:
         if f.context != context:
             context = f.context
             if context:
-                out.write(f"\n*** {context}\n")
-        out.write(format_finding(f, unicode_ok) + "\n")
-    out.write(summary(outcome, door) + "\n")
+                lines += ["", f"*** {context}"]
+        lines.append(format_finding(f, unicode_ok))
+    lines.append(summary(outcome, door))
+    text = "\n".join(lines)
+    if prefix:
+        text = "\n".join(prefix + line for line in text.split("\n"))
+    out.write(text + "\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -118,34 +119,65 @@ def range_diff(base: str, tip: str, cwd: str | None = None) -> Iterator[Stream]:
         yield stream
 
 
+def rev_list(rev_args: Sequence[str], cwd: str | None = None) -> list[str]:
+    """``git rev-list --reverse --topo-order REV_ARGS``: oldest first."""
+    out = run_text(git("rev-list", "--reverse", "--topo-order", *rev_args), cwd=cwd)
+    return out.split()
+
+
 @contextmanager
-def commit_diffs(rev_args: Sequence[str], cwd: str | None = None) -> Iterator[Stream]:
-    """Every commit of ``git rev-list REV_ARGS``, oldest first, each with its message
-    and its diff, streamed by one rev-list and one diff-tree process.
+def commit_diffs(commits: Sequence[str], cwd: str | None = None) -> Iterator[Stream]:
+    """Each commit with its message and its diff, in the order given, streamed by
+    one ``git diff-tree --stdin`` process (never one process per commit).
 
     Merges show only what they introduce themselves (combined diff, ``--cc``).
     """
-    rev_list = subprocess.Popen(
-        git("rev-list", "--reverse", "--topo-order", *rev_args),
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    argv = git(
+        "diff-tree", "--stdin", "-r", "--root", "--always", "--cc", *DIFF_FLAGS, COMMIT_FORMAT
+    )
+    stream = Stream(argv, cwd=cwd, stdin=subprocess.PIPE)
+    feeder = threading.Thread(target=_feed, args=(stream, commits), daemon=True)
+    feeder.start()
     try:
-        argv = git(
-            "diff-tree", "--stdin", "-r", "--root", "--always", "--cc", *DIFF_FLAGS, COMMIT_FORMAT
-        )
-        assert rev_list.stdout is not None
-        with Stream(argv, cwd=cwd, stdin=rev_list.stdout.fileno()) as stream:
-            rev_list.stdout.close()
+        with stream:  # on an error the process is killed first, so the feeder cannot hang
             yield stream
     finally:
-        if rev_list.stdout is not None and not rev_list.stdout.closed:
-            rev_list.stdout.close()
-        err = rev_list.stderr.read() if rev_list.stderr is not None else b""
-        code = rev_list.wait()
-        if rev_list.stderr is not None:
-            rev_list.stderr.close()
-    if code != 0:
-        raise ProducerError(f"git rev-list failed: {err.decode('utf-8', 'replace').strip()}")
+        feeder.join()
+
+
+def _feed(stream: Stream, commits: Sequence[str]) -> None:
+    """Write the commit ids to diff-tree while the main thread reads its output."""
+    pipe = stream.proc.stdin
+    assert pipe is not None
+    try:
+        for start in range(0, len(commits), 1000):
+            pipe.write("".join(c + "\n" for c in commits[start : start + 1000]).encode("ascii"))
+        pipe.close()
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # diff-tree died; its exit status says why
+
+
+def object_type(rev: str, cwd: str | None = None) -> str | None:
+    """commit, tag, tree or blob; None when there is no such object."""
+    proc = subprocess.run(git("cat-file", "-t", rev), cwd=cwd, capture_output=True, check=False)
+    return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def peel_to_commit(rev: str, cwd: str | None = None) -> str | None:
+    """The commit a ref value (a commit, or a tag of one) points to, else None."""
+    proc = subprocess.run(
+        git("rev-parse", "--verify", "--quiet", rev + "^{commit}"),
+        cwd=cwd, capture_output=True, check=False,
+    )  # fmt: skip
+    return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def blob_at(rev: str, path: str, cwd: str | None = None) -> bytes | None:
+    """The content of PATH in the tree of REV, or None when it is not a file there."""
+    proc = subprocess.run(
+        git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd, capture_output=True, check=False
+    )
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def merge_base(a: str, b: str, cwd: str | None = None) -> str | None:

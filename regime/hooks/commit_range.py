@@ -1,0 +1,37 @@
+"""Check a list of commits, each on its own: shared by ``regime check --from/--to``
+and the git pre-receive door, so CI and the server judge a commit the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from regime.diff.reader import commits
+from regime.engine import Outcome, check_changeset
+from regime.policy.model import Policy
+from regime.sources import git
+
+
+def commit_label(sha: str, message: str, ref: str | None = None) -> str:
+    """The header of a commit's findings: its id, the ref that brings it, its subject."""
+    subject = next((x.strip() for x in message.split("\n") if x.strip()), "(no subject)")
+    if len(subject) > 80:
+        subject = subject[:77] + "..."
+    where = f" on {ref}" if ref else ""
+    return f"commit {sha[:12]}{where}: {subject}"
+
+
+def check_commits(
+    shas: Sequence[str],
+    policy_for: Callable[[str], Policy],
+    outcome: Outcome,
+    refs: Mapping[str, str] | None = None,
+) -> None:
+    """Check each commit once, in the order given: its message and the lines it adds
+    (a merge: only what it introduces). All diffs come from one git process."""
+    if not shas:
+        return
+    with git.commit_diffs(shas) as stream:
+        for record, changeset in commits(stream):
+            ref = refs.get(record.sha) if refs else None
+            changeset.label = commit_label(record.sha, record.message, ref)
+            check_changeset(changeset, policy_for(record.sha), outcome)

@@ -1,0 +1,78 @@
+"""``regime git-pre-receive``: the git server door (hooks/pre-receive).
+
+git gives one ``OLD NEW REF`` line per ref on stdin, before any ref moves. The
+commits a push brings are those reachable from a NEW and from no existing ref
+(``rev-list NEW --not --all``): right for new branches and force pushes, where
+OLD..NEW is not. A commit several refs bring is checked once; deletions and refs
+that bring no new commit pass. Every commit is checked on its own, its message
+and the lines it adds (a merge only for what it introduces), all diffs streamed by
+one git process. Pushed objects sit in git's quarantine, which git names in the
+environment: regime keeps the environment as it is for every git it runs.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+
+from regime.engine import Outcome
+from regime.hooks.base import Options
+from regime.hooks.commit_range import check_commits
+from regime.hooks.server_guard import guarded
+from regime.policy.load import POLICY_FILE
+from regime.policy.model import Policy
+from regime.policy.server import effective_policy, load_server_policy
+from regime.report import render
+from regime.sources import git
+from regime.sources.process import ProducerError
+
+_UPDATE = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) (\S.*)$")
+
+
+def parse_updates(lines: Iterable[str]) -> list[tuple[str, str, str]]:
+    updates = []
+    for line in lines:
+        line = line.rstrip("\n")
+        if not line:
+            continue
+        m = _UPDATE.match(line)
+        if m is None:
+            raise ProducerError(f"unexpected line from git on stdin: {line[:200]!r}")
+        updates.append((m.group(1), m.group(2), m.group(3)))
+    return updates
+
+
+def run(opts: Options, prefix: str | None = None) -> int:
+    server = load_server_policy(opts.config)
+    shown_prefix = server.server.message_prefix if prefix is None else prefix
+
+    def work() -> int:
+        stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        outcome = Outcome()
+        order: list[str] = []
+        ref_of: dict[str, str] = {}
+        policies: dict[str, Policy] = {}
+        for _old, new, ref in parse_updates(stdin.splitlines()):
+            if new == "0" * len(new):
+                continue  # a deletion brings nothing to check
+            tip = git.peel_to_commit(new)
+            if tip is None:
+                continue  # a tag of a tree or a blob: no commit, no lines
+            effective = effective_policy(
+                server, git.blob_at(tip, POLICY_FILE), shown_as=f"{ref}:{POLICY_FILE}"
+            )
+            outcome.findings.extend(effective.findings)
+            policies[ref] = effective.policy
+            for sha in git.rev_list([new, "--not", "--all"]):
+                if sha not in ref_of:
+                    ref_of[sha] = ref
+                    order.append(sha)
+        check_commits(order, lambda sha: policies[ref_of[sha]], outcome, ref_of)
+        render(
+            outcome, opts.format, sys.stderr, door="push", prefix=shown_prefix, with_headline=True
+        )
+        sys.stderr.flush()
+        return outcome.exit_code
+
+    return guarded(work, server, "git pre-receive")

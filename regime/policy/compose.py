@@ -1,0 +1,47 @@
+"""A server policy tightened by the policy a repository carries.
+
+On a server the admin's policy is the authority. The ``.regime.yaml`` committed to
+the repository may only make it stricter: a rule's severity becomes the higher of
+the two, a file is checked if either policy says so, every required or forbidden
+pattern of either counts, and the shorter subject limit wins. Only the rules the
+server lists in ``server.may_loosen`` take the repository's settings as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from regime.findings import Severity
+from regime.policy.model import Policy, RulePolicy
+
+_RANK = {Severity.OFF: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+def _stricter(a: Severity, b: Severity) -> Severity:
+    return a if _RANK[a] >= _RANK[b] else b
+
+
+def _tighten_rule(server: RulePolicy, repo: RulePolicy) -> RulePolicy:
+    lengths = [r.max_length for r in (server, repo) if r.active and r.max_length is not None]
+    base = server if server.active else replace(server, pattern=None, help=None)
+    extra = (repo,) if repo.active else ()
+    return replace(
+        base,
+        severity=_stricter(server.severity, repo.severity),
+        max_length=min(lengths) if lengths else server.max_length,
+        also=base.also + extra,
+        _filter=None,
+    )
+
+
+def tighten(server: Policy, repo: Policy | None) -> Policy:
+    """The policy in force on a server for a repository that carries ``repo``."""
+    if repo is None or server.server.repository_policy == "ignore":
+        return server
+    rules = {}
+    for code, rule in server.rules.items():
+        if code in server.server.may_loosen:
+            rules[code] = repo.rules[code]
+        else:
+            rules[code] = _tighten_rule(rule, repo.rules[code])
+    return Policy(rules=rules, source=f"{server.source} + {repo.source}", server=server.server)
