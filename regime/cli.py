@@ -199,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    if getattr(args, "prefix", None) and args.command == "git-pre-receive":
+        from regime.report.prefix import LinePrefixer
+
+        sys.stderr = LinePrefixer(sys.stderr, args.prefix)  # every line, errors included
     debug = bool(getattr(args, "debug", False)) or os.environ.get("REGIME_DEBUG") == "1"
     try:
         return _dispatch(args)

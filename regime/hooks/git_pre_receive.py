@@ -24,6 +24,7 @@ from regime.policy.load import POLICY_FILE
 from regime.policy.model import Policy
 from regime.policy.server import effective_policy, load_server_policy
 from regime.report import render
+from regime.report.prefix import LinePrefixer
 from regime.sources import git
 from regime.sources.process import ProducerError
 
@@ -44,8 +45,11 @@ def parse_updates(lines: Iterable[str]) -> list[tuple[str, str, str]]:
 
 
 def run(opts: Options, prefix: str | None = None) -> int:
+    """``prefix`` from the command line is already applied to stderr by the CLI (so
+    that even a policy error carries it); the server policy's applies from here on."""
     server = load_server_policy(opts.config)
-    shown_prefix = server.server.message_prefix if prefix is None else prefix
+    if prefix is None and server.server.message_prefix:
+        sys.stderr = LinePrefixer(sys.stderr, server.server.message_prefix)
 
     def work() -> int:
         stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
@@ -59,19 +63,20 @@ def run(opts: Options, prefix: str | None = None) -> int:
             tip = git.peel_to_commit(new)
             if tip is None:
                 continue  # a tag of a tree or a blob: no commit, no lines
+            brought = git.rev_list([new, "--not", "--all"])
+            if not brought:
+                continue  # nothing new: the server accepted all of it before
             effective = effective_policy(
                 server, git.blob_at(tip, POLICY_FILE), shown_as=f"{ref}:{POLICY_FILE}"
             )
             outcome.findings.extend(effective.findings)
             policies[ref] = effective.policy
-            for sha in git.rev_list([new, "--not", "--all"]):
+            for sha in brought:
                 if sha not in ref_of:
                     ref_of[sha] = ref
                     order.append(sha)
         check_commits(order, lambda sha: policies[ref_of[sha]], outcome, ref_of)
-        render(
-            outcome, opts.format, sys.stderr, door="push", prefix=shown_prefix, with_headline=True
-        )
+        render(outcome, opts.format, sys.stderr, door="push", with_headline=True)
         sys.stderr.flush()
         return outcome.exit_code
 

@@ -40,6 +40,8 @@ def summary(outcome: Outcome, door: str) -> str:
     warnings = len(outcome.findings) - errors
     files = f"{outcome.files} file{'s' if outcome.files != 1 else ''}"
     scope = "the log message" if door == "message" else files
+    if door == "push" and not outcome.commits:
+        scope = "this push"
     if outcome.commits:
         scope = f"{files} in {outcome.commits} commit{'s' if outcome.commits != 1 else ''}"
     if not outcome.findings:
