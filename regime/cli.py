@@ -76,6 +76,13 @@ def build_parser() -> _Parser:
     p.add_argument(
         "--revision", action="store_true", help="TXN is a committed revision (to try a policy)"
     )
+    p.add_argument(
+        "--output",
+        choices=("ascii", "utf-8"),
+        default="ascii",
+        help="what the svn server can pass on to the committer (default: ascii, safe in any "
+        "server locale; utf-8 when the svn server runs in a UTF-8 locale)",
+    )
 
     p = sub.add_parser(
         "git-pre-receive", parents=[common], help="git hooks/pre-receive: check a push (stdin)"
@@ -91,6 +98,12 @@ def build_parser() -> _Parser:
         k.add_argument("repo", metavar="REPOS")
         if verb == "install":
             k.add_argument("--svnlook", metavar="PATH", help="svnlook for the hook to use")
+            k.add_argument(
+                "--utf8-output",
+                action="store_true",
+                help="report in UTF-8 (arrows, non-ASCII names): only when the svn server "
+                "process runs in a UTF-8 locale, else svn drops the whole report",
+            )
         k = kinds.add_parser("git-server", help="hooks/pre-receive of a (bare) git repository")
         k.add_argument("repo", metavar="REPO")
         if verb == "install":
@@ -183,7 +196,9 @@ def _install(args: argparse.Namespace) -> int:
             svnlook = find_svnlook(args.svnlook or shutil.which("svnlook"))
         else:
             svnlook = "svnlook"
-        files = install.svn_hooks(args.repo, policy, os.path.abspath(svnlook))
+        files = install.svn_hooks(
+            args.repo, policy, os.path.abspath(svnlook), getattr(args, "utf8_output", False)
+        )
     elif args.kind == "git-server":
         files = install.git_server_hooks(args.repo, policy, getattr(args, "prefix", None))
     else:
@@ -200,9 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     if getattr(args, "prefix", None) and args.command == "git-pre-receive":
-        from regime.report.prefix import LinePrefixer
+        from regime.report.streams import LinePrefixer
 
         sys.stderr = LinePrefixer(sys.stderr, args.prefix)  # every line, errors included
+    if args.command == "svn-pre-commit" and args.output == "ascii":
+        from regime.report.streams import AsciiEscaper
+
+        sys.stderr = AsciiEscaper(sys.stderr)  # errors included
     debug = bool(getattr(args, "debug", False)) or os.environ.get("REGIME_DEBUG") == "1"
     try:
         return _dispatch(args)

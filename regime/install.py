@@ -43,7 +43,7 @@ def _script(kind: str, body: str, undo: str) -> str:
     )
 
 
-def svn_hooks(repos: str, policy: str | None, svnlook: str) -> list[HookFile]:
+def svn_hooks(repos: str, policy: str | None, svnlook: str, utf8: bool = False) -> list[HookFile]:
     repos = os.path.abspath(repos)
     if not (
         os.path.isfile(os.path.join(repos, "format"))
@@ -53,6 +53,8 @@ def svn_hooks(repos: str, policy: str | None, svnlook: str) -> list[HookFile]:
             f"{repos} is not a Subversion repository (no format file and hooks/ folder)"
         )
     args = ["svn-pre-commit", "--svnlook", svnlook]
+    if utf8:
+        args += ["--output", "utf-8"]
     if policy:
         args += ["--config", policy]
     body = (

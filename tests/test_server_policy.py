@@ -11,7 +11,9 @@ from regime.policy.server import effective_policy
 
 def test_repository_cannot_loosen_by_default() -> None:
     srv = parse_policy("rules:\n  WS102:\n    severity: warning\n", "server.yaml", server=True)
-    repo = b"rules:\n  WS101:\n    severity: off\n    exclude: ['**']\n  WS102:\n    severity: error\n"
+    repo = (
+        b"rules:\n  WS101:\n    severity: off\n    exclude: ['**']\n  WS102:\n    severity: error\n"
+    )
     eff = effective_policy(srv, repo)
     assert eff.findings == []
     ws101, ws102 = eff.policy.rule("WS101"), eff.policy.rule("WS102")
@@ -53,7 +55,9 @@ def test_repository_policy_ignore() -> None:
 def test_invalid_repository_policy_is_pol001_with_position() -> None:
     srv = parse_policy("", "server.yaml", server=True)
     eff = effective_policy(srv, b"rules:\n  WS101:\n    colour: red\n")
-    assert [(f.path, f.line, f.col, f.code) for f in eff.findings] == [(".regime.yaml", 3, 5, "POL001")]
+    assert [(f.path, f.line, f.col, f.code) for f in eff.findings] == [
+        (".regime.yaml", 3, 5, "POL001")
+    ]
     assert "unknown key 'colour' in rules.WS101" in eff.findings[0].message
     eff = effective_policy(srv, b"server:\n  on_internal_error: allow\n")
     assert eff.findings[0].code == "POL001"

@@ -23,7 +23,7 @@ from regime.diff.names import (
 from regime.diff.split import Chunk
 
 _SVN_HEADER = re.compile(r"^(Index|Modified|Added|Deleted|Copied|Replaced): (.*)$")
-_SVN_COPY = re.compile(r"^(.*) \(from rev \d+, .*\)$")
+_SVN_COPY = re.compile(r"^(.*?) \(from rev \d+, .*\)$")
 _SVN_STATUS = {
     "Modified": FileStatus.MODIFIED,
     "Added": FileStatus.ADDED,
@@ -112,11 +112,17 @@ def _svn_header(text: list[str]) -> ChangedFile:
     word, name = m.group(1), m.group(2)
     status = _SVN_STATUS[word]
     old: str | None = None
+    plus = next((x for x in text[2:4] if x.startswith("+++ ")), None)
+    minus = next((x for x in text[2:4] if x.startswith("--- ")), None)
+    if plus is not None:
+        # the label is unambiguous (svn paths have no tab): a header like
+        # "Copied: new (from rev 1, old (from rev 1, x).c)" is not
+        name = svn_label_name(plus[4:].rstrip("\n"))
     if word == "Copied":
-        cm = _SVN_COPY.match(name)
-        if cm is not None:
+        if minus is not None:
+            old = svn_label_name(minus[4:].rstrip("\n"))
+        elif plus is None and (cm := _SVN_COPY.match(name)) is not None:
             name = cm.group(1)
-            old = name
     binary = any(x.rstrip("\r\n") == "(Binary files differ)" for x in text[1:4])
     return ChangedFile(path=name, status=status, binary=binary, old_path=old)
 

@@ -24,7 +24,7 @@ from regime.policy.load import POLICY_FILE
 from regime.policy.model import Policy
 from regime.policy.server import effective_policy, load_server_policy
 from regime.report import render
-from regime.report.prefix import LinePrefixer
+from regime.report.streams import LinePrefixer
 from regime.sources import git
 from regime.sources.process import ProducerError
 

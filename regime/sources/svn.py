@@ -76,7 +76,7 @@ class Transaction:
             err = proc.stderr.decode("utf-8", "replace")
             if "E200017" in err:  # the property is not set: an empty message
                 return ""
-            raise ProducerError(f"svnlook propget svn:log failed: {err.strip()}")
+            raise ProducerError(_failed("svnlook propget svn:log", proc.returncode, err))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
     def cat(self, path: str) -> bytes | None:
@@ -86,7 +86,7 @@ class Transaction:
             err = proc.stderr.decode("utf-8", "replace")
             if "E160013" in err or "E160017" in err:  # no such path / not a file
                 return None
-            raise ProducerError(f"svnlook cat {path} failed: {err.strip()}")
+            raise ProducerError(_failed(f"svnlook cat {path}", proc.returncode, err))
         return proc.stdout
 
     @contextmanager
@@ -99,3 +99,8 @@ class Transaction:
         ]  # fmt: skip
         with Stream(argv, env=_env()) as stream:
             yield stream
+
+
+def _failed(what: str, code: int, err: str) -> str:
+    how = f"exit status {code}" if code >= 0 else f"killed by signal {-code}"
+    return f"{what} failed ({how})" + (f": {err.strip()}" if err.strip() else "")
