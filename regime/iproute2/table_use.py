@@ -1,0 +1,676 @@
+"""Find the routing tables that committed scripts use, to report the undefined ones (RT105).
+
+``ip route add ... table uplink`` fails at boot ("table value is invalid") when no
+rt_tables file defines ``uplink``; in an ifupdown ``up`` line or a boot script that
+failure is easy to miss. This module reads text as a small subset of the POSIX shell
+(quotes, backslash-newline continuations, comments, ``;``/``&&``/``||``/``|``/``&``,
+``$(...)`` and backticks, redirections and here-documents) and then reads each ``ip``
+command the way iproute2 parses its arguments.
+
+What counts as a table use, following iproute2's own matching (``matches(arg, kw)`` is
+true when ``arg`` is a non-empty prefix of ``kw``):
+
+- ``ip [OPTIONS] route|mroute SUBCOMMAND ... table X``: any prefix of ``table`` (``t``,
+  ``ta``, ``tab``, ...) and seg6local's ``vrftable``. The object is matched in ip.c's
+  order, so ``r``/``ro`` mean ``route``, ``ru`` means ``rule``, ``mr`` means ``mroute``.
+- ``ip rule|mrule ... table X`` or ``lookup X``: for ``table`` two letters at least, since
+  ``t`` alone is ``tun_id`` in current iproute2; ``lookup`` in full, as ``ip rule add``
+  requires (``ip rule show`` also takes a prefix of ``lookup``, accepted there).
+- ``ip link add NAME type vrf table X``, and commands after ``ip netns exec NS`` /
+  ``ip vrf exec NAME``, ``sudo``/``doas``/``env``/``nice``/``timeout``/``exec``,
+  ifupdown's ``up``/``down``/``pre-up``/``post-up``/``pre-down``/``post-down``,
+  systemd's ``ExecStart=-/sbin/ip ...`` and ``sh -c '...'``.
+
+Global options are matched as ip.c does (``-n``/``-netns``, ``-f``/``-family``,
+``-l``/``-loops`` and ``-rc``/``-rcvbuf`` take a value; ``-batch`` reads its commands
+from elsewhere and is not followed). Words that are the values of other keywords
+(``dev t``, ``via inet6 ...``, ``mtu lock 1400``) are skipped so they are not mistaken
+for keywords. For ``ip route show|list|flush|save``, ``all`` and ``cache`` are keywords.
+
+Tables that need no definition are left out: numbers ``ip`` accepts (``strtoul`` base 0
+up to 4294967295, so ``0x10`` and ``010``, which is 8) and the built-in names. A table
+given by a shell expansion (``$table``, ``${T}``, ``$(cmd)``) cannot be known statically:
+it is returned with ``dynamic=True`` and :func:`undefined_tables` ignores it.
+
+Not modelled: aliases and functions, ``eval``, ``ip -batch`` files, per-namespace
+``/etc/netns/NS/iproute2`` files; here-document bodies are skipped, not read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from regime.iproute2.rt_tables import (
+    BUILTIN_TABLES,
+    RtProblem,
+    TableEntry,
+    is_c_number,
+    table_number,
+)
+
+__all__ = ["TableUse", "find_table_uses", "undefined_tables"]
+
+_MAX_DEPTH = 16  # nesting of $(...), sh -c, netns exec beyond which text is not followed
+
+
+@dataclass(frozen=True)
+class TableUse:
+    """A table named in an ``ip`` command. ``col`` is the 1-based column of the table
+    word, ``text`` the physical line it is on. ``command`` is the ip object
+    (``route``, ``rule``, ``mroute``, ``mrule`` or ``vrf``); ``dynamic`` marks a word
+    made by a shell expansion, whose value is unknown (``name`` is then partial)."""
+
+    name: str
+    path: str
+    line: int
+    col: int
+    text: str
+    command: str = "route"
+    dynamic: bool = False
+
+
+# ---------------------------------------------------------------------------
+# A small shell lexer: text -> simple commands -> words
+
+
+@dataclass(frozen=True)
+class _Word:
+    value: str  # after quote removal; expansions contribute nothing
+    start: int  # offset of the word's first character in the text
+    end: int
+    dynamic: bool  # holds a parameter, command or arithmetic expansion
+    quoted: bool
+
+
+@dataclass
+class _Builder:
+    """The word and the simple command being assembled."""
+
+    command: list[_Word] = field(default_factory=list)
+    buf: list[str] = field(default_factory=list)
+    in_word: bool = False
+    dynamic: bool = False
+    quoted: bool = False
+    start: int = 0
+    discard_next: bool = False  # the next word is a redirection target
+    heredoc_next: bool | None = None  # the next word is a here-doc delimiter (strip tabs?)
+
+    def begin(self, pos: int) -> None:
+        if not self.in_word:
+            self.in_word, self.start = True, pos
+
+    def add(self, text: str, pos: int) -> None:
+        self.begin(pos)
+        self.buf.append(text)
+
+    def end_word(self, pos: int, pending: list[tuple[str, bool]]) -> None:
+        if self.in_word:
+            value = "".join(self.buf)
+            if self.heredoc_next is not None:
+                pending.append((value, self.heredoc_next))
+                self.heredoc_next = None
+            elif self.discard_next:
+                self.discard_next = False
+            else:
+                self.command.append(_Word(value, self.start, pos, self.dynamic, self.quoted))
+        self.buf, self.in_word, self.dynamic, self.quoted = [], False, False, False
+
+    def drop_word(self) -> None:
+        self.buf, self.in_word, self.dynamic, self.quoted = [], False, False, False
+
+
+class _Lexer:
+    """Splits shell text into simple commands. Command substitutions are lexed as
+    commands of their own (they run too) and make the enclosing word dynamic."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.commands: list[list[_Word]] = []
+        self.pending: list[tuple[str, bool]] = []  # here-docs whose body comes next
+
+    def run(self) -> list[list[_Word]]:
+        self._run(0, None, 0)
+        return self.commands
+
+    def _finish(self, b: _Builder, pos: int) -> None:
+        b.end_word(pos, self.pending)
+        if b.command:
+            self.commands.append(b.command)
+        b.command = []
+        b.discard_next, b.heredoc_next = False, None
+
+    def _run(self, pos: int, stop: str | None, depth: int) -> int:
+        text, n = self.text, len(self.text)
+        b = _Builder()
+        parens = 0
+        while pos < n:
+            c = text[pos]
+            if (c == "`" and stop == "`") or (c == ")" and stop == ")" and parens == 0):
+                self._finish(b, pos)
+                return pos + 1
+            if c in " \t":
+                b.end_word(pos, self.pending)
+                pos += 1
+            elif c == "\n":
+                self._finish(b, pos)
+                pos = self._skip_heredocs(pos + 1)
+            elif c == "\\":
+                if text.startswith("\n", pos + 1):
+                    pos += 2
+                else:
+                    b.add(text[pos + 1 : pos + 2] or "\\", pos)
+                    pos += 2
+            elif c == "#" and not b.in_word:
+                end = text.find("\n", pos)
+                pos = n if end < 0 else end
+            elif c == "'":
+                b.begin(pos)
+                b.quoted = True
+                end = text.find("'", pos + 1)
+                end = n if end < 0 else end
+                b.buf.append(text[pos + 1 : end])
+                pos = end + 1
+            elif c == '"':
+                pos = self._double_quoted(pos, b, depth)
+            elif c == "$":
+                pos = self._dollar(pos, b, depth, quoted=False)
+            elif c == "`":
+                b.begin(pos)
+                b.dynamic = True
+                pos = self._substitution(pos + 1, "`", depth)
+            elif c in ";&|":
+                self._finish(b, pos)
+                pos += 1
+            elif c == "(":
+                self._finish(b, pos)
+                parens += 1
+                pos += 1
+            elif c == ")":
+                self._finish(b, pos)
+                parens = max(0, parens - 1)
+                pos += 1
+            elif c in "<>":
+                pos = self._redirection(pos, b)
+            else:
+                b.add(c, pos)
+                pos += 1
+        self._finish(b, n)
+        return n
+
+    def _double_quoted(self, pos: int, b: _Builder, depth: int) -> int:
+        text, n = self.text, len(self.text)
+        b.begin(pos)
+        b.quoted = True
+        pos += 1
+        while pos < n:
+            c = text[pos]
+            if c == '"':
+                return pos + 1
+            if c == "\\" and pos + 1 < n and text[pos + 1] in '$`"\\\n':
+                if text[pos + 1] != "\n":
+                    b.buf.append(text[pos + 1])
+                pos += 2
+            elif c == "$":
+                pos = self._dollar(pos, b, depth, quoted=True)
+            elif c == "`":
+                b.dynamic = True
+                pos = self._substitution(pos + 1, "`", depth)
+            else:
+                b.buf.append(c)
+                pos += 1
+        return n
+
+    def _dollar(self, pos: int, b: _Builder, depth: int, *, quoted: bool) -> int:
+        text, n = self.text, len(self.text)
+        b.begin(pos)
+        nxt = text[pos + 1 : pos + 2]
+        if nxt == "(":
+            b.dynamic = True
+            if text.startswith("((", pos + 1):
+                return self._skip_balanced(pos + 1, "(", ")")
+            return self._substitution(pos + 2, ")", depth)
+        if nxt == "{":
+            b.dynamic = True
+            return self._skip_balanced(pos + 1, "{", "}")
+        if nxt == "'" and not quoted:  # $'...' (ANSI-C quoting): a literal
+            b.quoted = True
+            pos += 2
+            while pos < n and text[pos] != "'":
+                if text[pos] == "\\" and pos + 1 < n:
+                    pos += 1
+                b.buf.append(text[pos])
+                pos += 1
+            return pos + 1
+        if nxt and (nxt.isascii() and (nxt.isalpha() or nxt == "_")):
+            b.dynamic = True
+            end = pos + 2
+            while end < n and (text[end].isascii() and (text[end].isalnum() or text[end] == "_")):
+                end += 1
+            return end
+        if nxt and nxt in "0123456789@*#?$!-":
+            b.dynamic = True
+            return pos + 2
+        b.buf.append("$")
+        return pos + 1
+
+    def _substitution(self, pos: int, stop: str, depth: int) -> int:
+        """Lex ``$(...)`` or a backtick substitution starting at ``pos`` (after the
+        opener); past ``_MAX_DEPTH`` nesting, skip it without reading it."""
+        if depth < _MAX_DEPTH:
+            return self._run(pos, stop, depth + 1)
+        if stop == ")":
+            return self._skip_balanced(pos - 1, "(", ")")
+        end = pos
+        while end < len(self.text) and self.text[end] != "`":
+            end += 2 if self.text[end] == "\\" else 1
+        return min(end + 1, len(self.text))
+
+    def _skip_balanced(self, pos: int, opener: str, closer: str) -> int:
+        """From an opener at ``pos``, the offset just after its matching closer."""
+        level = 0
+        text = self.text
+        while pos < len(text):
+            c = text[pos]
+            if c == "\\":
+                pos += 2
+                continue
+            if c == opener:
+                level += 1
+            elif c == closer:
+                level -= 1
+                if level == 0:
+                    return pos + 1
+            pos += 1
+        return len(text)
+
+    def _redirection(self, pos: int, b: _Builder) -> int:
+        if b.in_word and not b.quoted and not b.dynamic and "".join(b.buf).isdigit():
+            b.drop_word()  # `2>/dev/null`: the 2 is part of the redirection
+        else:
+            b.end_word(pos, self.pending)
+        text = self.text
+        if text.startswith("<<<", pos):
+            b.discard_next = True
+            return pos + 3
+        if text.startswith("<<", pos):
+            strip = text.startswith("-", pos + 2)
+            b.heredoc_next = strip
+            return pos + (3 if strip else 2)
+        pos += 1
+        while pos < len(text) and text[pos] in "<>&|":
+            pos += 1
+        b.discard_next = True
+        return pos
+
+    def _skip_heredocs(self, pos: int) -> int:
+        text = self.text
+        for delimiter, strip in self.pending:
+            while pos < len(text):
+                end = text.find("\n", pos)
+                end = len(text) if end < 0 else end
+                line = text[pos:end]
+                pos = end + 1
+                if (line.lstrip("\t") if strip else line) == delimiter:
+                    break
+        self.pending = []
+        return min(pos, len(text))
+
+
+# ---------------------------------------------------------------------------
+# Reading ip commands
+
+
+def _matches(arg: str, keyword: str) -> bool:
+    """iproute2's ``matches(arg, keyword) == 0``: arg is a non-empty prefix of keyword."""
+    return bool(arg) and keyword.startswith(arg)
+
+
+def _first_match(arg: str, keywords: Sequence[str]) -> str | None:
+    return next((kw for kw in keywords if _matches(arg, kw)), None)
+
+
+# ip.c's objects, in its order: the first one the word is a prefix of wins.
+_OBJECTS = (
+    "address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable",
+    "ntbl", "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap",
+    "token", "tcpmetrics", "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns",
+    "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam", "stats", "help",
+)  # fmt: skip
+
+# ip.c's global options in its order: (name, takes a value, matched exactly).
+_IP_OPTIONS: tuple[tuple[str, bool, bool], ...] = (
+    ("-loops", True, False), ("-family", True, False), ("-4", False, True),
+    ("-6", False, True), ("-0", False, True), ("-D", False, True), ("-M", False, True),
+    ("-B", False, True), ("-human", False, False), ("-human-readable", False, False),
+    ("-iec", False, False), ("-stats", False, False), ("-statistics", False, False),
+    ("-details", False, False), ("-resolve", False, False), ("-oneline", False, False),
+    ("-timestamp", False, False), ("-tshort", False, False), ("-Version", False, False),
+    ("-force", False, False), ("-batch", True, False), ("-brief", False, False),
+    ("-json", False, False), ("-pretty", False, False), ("-rcvbuf", True, False),
+    ("-color", False, False), ("-help", False, False), ("-netns", True, False),
+    ("-Numeric", False, False), ("-all", False, False),
+)  # fmt: skip
+
+_ROUTE_SUBCOMMANDS = (
+    "add", "change", "chg", "replace", "prepend", "append", "test", "delete", "list",
+    "show", "lst", "get", "flush", "save", "restore", "showdump", "help",
+)  # fmt: skip
+_RULE_SUBCOMMANDS = ("list", "lst", "show", "save", "restore", "flush", "add", "delete", "help")
+_LISTING = frozenset({"list", "lst", "show", "flush", "save"})
+
+# Keywords whose next word is a value, so that value is never read as a keyword.
+_ROUTE_EXACT = frozenset({
+    "src", "as", "via", "from", "to", "tos", "expires", "preference", "scope", "mtu",
+    "hoplimit", "advmss", "rtt", "rto_min", "nhid", "dev", "oif", "iif", "ttl-propagate",
+    "weight", "mark", "ipproto", "sport", "dport", "root", "match", "exact", "type",
+})  # fmt: skip
+_ROUTE_PREFIX = (
+    "dsfield", "metric", "priority", "reordering", "window", "cwnd", "initcwnd", "initrwnd",
+    "features", "quickack", "congctl", "rttvar", "ssthresh", "realms", "protocol", "vrf",
+    "pref", "fastopen_no_cookie",
+)  # fmt: skip
+_LOCKABLE = frozenset({
+    "mtu", "hoplimit", "advmss", "rtt", "reordering", "window", "cwnd", "initcwnd",
+    "initrwnd", "congctl", "rttvar", "ssthresh",
+})  # fmt: skip
+_FAMILIES = frozenset({"inet", "inet6", "link", "mpls", "bridge", "ipx", "dnet", "any"})
+_RULE_EXACT = frozenset({
+    "from", "to", "tos", "fwmark", "dev", "iif", "oif", "nat", "uidrange", "ipproto",
+    "sport", "dport", "sup_pl", "sup_group", "goto", "type", "dscp", "flowlabel", "src", "dst",
+})  # fmt: skip
+_RULE_PREFIX = (
+    "preference", "order", "priority", "realms", "map-to", "tun_id", "protocol",
+    "suppress_prefixlength", "suppress_ifgroup", "dsfield",
+)  # fmt: skip
+
+# Words that may come before the command itself.
+_IFUPDOWN = frozenset({"up", "down", "pre-up", "post-up", "pre-down", "post-down"})
+_SHELL_WORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}"})
+# Command wrappers: (options that take a value, positional words before the command).
+_WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
+    "sudo": (frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-T", "-U", "-R"}), 0),
+    "doas": (frozenset({"-u", "-C"}), 0),
+    "env": (frozenset({"-u", "-C", "-S", "--unset", "--chdir"}), 0),
+    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "ionice": (frozenset({"-c", "-n", "-p", "-P", "-u"}), 0),
+    "timeout": (frozenset({"-k", "-s", "--kill-after", "--signal"}), 1),
+    "stdbuf": (frozenset({"-i", "-o", "-e"}), 0),
+    "exec": (frozenset({"-a"}), 0),
+    "time": (frozenset({"-f", "-o"}), 0),
+    "nohup": (frozenset(), 0),
+    "command": (frozenset(), 0),
+    "busybox": (frozenset(), 0),
+}
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh"})
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass(frozen=True)
+class _Found:
+    word: _Word
+    command: str
+
+
+def _command_start(words: Sequence[_Word]) -> tuple[int, str] | None:
+    """Index and base name of the command word, after assignments, shell keywords,
+    ifupdown's hook names and wrappers such as sudo; None when it cannot be known."""
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if match := _ASSIGNMENT.match(word.value):
+            # systemd: ExecStart=-/sbin/ip ... (a shell would run the next word instead)
+            target = posixpath.basename(word.value[match.end() :].lstrip("-@:+!"))
+            if not word.dynamic and (target == "ip" or target in _SHELLS):
+                return i, target
+            i += 1
+            continue
+        if word.dynamic:
+            return None
+        value = word.value
+        if value in _IFUPDOWN or value in _SHELL_WORDS:
+            i += 1
+        elif value in _WRAPPERS:
+            with_value, positionals = _WRAPPERS[value]
+            i += 1
+            while i < len(words) and words[i].value.startswith("-") and words[i].value != "-":
+                option = words[i].value
+                if value == "command" and option[1:2] in ("v", "V"):
+                    return None  # `command -v ip` only looks ip up
+                i += 2 if option in with_value else 1
+                if option == "--":
+                    break
+            while i < len(words) and _ASSIGNMENT.match(words[i].value):
+                i += 1
+            i += positionals
+        else:
+            return i, posixpath.basename(value)
+    return None
+
+
+def _skip_ip_options(args: Sequence[_Word]) -> int | None:
+    """Index of the object word after ip's global options; None for -batch and the like."""
+    k = 0
+    while k < len(args):
+        value = args[k].value
+        if args[k].dynamic:
+            k += 1  # `ip $FAMILY route ...`: most likely an option
+            continue
+        if not value.startswith("-"):
+            return k
+        if value == "--":
+            return k + 1
+        opt = value[1:] if value.startswith("--") else value
+        for name, takes_value, exact in _IP_OPTIONS:
+            if name == "-color":
+                hit = _matches(opt.split("=", 1)[0], name)
+            else:
+                hit = opt == name if exact else _matches(opt, name)
+            if hit:
+                if name in ("-batch", "-Version", "-help"):
+                    return None
+                k += 2 if takes_value else 1
+                break
+        else:
+            k += 1  # unknown to this table (newer ip?): take it as a flag
+    return None
+
+
+def _value_count(
+    args: Sequence[_Word], j: int, exact: frozenset[str], prefix: tuple[str, ...]
+) -> int:
+    """How many words after ``args[j]`` are its values."""
+    word = args[j]
+    value = word.value
+    if word.dynamic or not (value in exact or any(_matches(value, kw) for kw in prefix)):
+        return 0
+    nxt = args[j + 1].value if j + 1 < len(args) else None
+    if value == "via" and nxt in _FAMILIES:
+        return 2
+    if value == "as" and nxt == "to":
+        return 2
+    lockable = value in _LOCKABLE or any(_matches(value, kw) for kw in prefix if kw in _LOCKABLE)
+    if lockable and nxt == "lock":
+        return 2
+    return 1
+
+
+def _scan_tables(
+    args: Sequence[_Word],
+    command: str,
+    listing: bool,
+    exact: frozenset[str],
+    prefix: tuple[str, ...],
+    rule: bool,
+) -> Iterator[_Found]:
+    """The words after table keywords in the arguments of a route or rule subcommand.
+    Values of other keywords are stepped over, as iproute2's NEXT_ARG() does."""
+    j = 0
+    while j < len(args):
+        word = args[j]
+        value = word.value
+        is_keyword = not word.dynamic and (
+            (rule and ((len(value) >= 2 and _matches(value, "table")) or value == "lookup"))
+            or (rule and listing and _matches(value, "lookup"))
+            or (not rule and (_matches(value, "table") or value == "vrftable"))
+        )
+        if is_keyword:
+            if j + 1 >= len(args):
+                return
+            table = args[j + 1]
+            keyword = not rule and listing and table.value in ("all", "cache", "help")
+            if table.dynamic or not keyword:
+                yield _Found(table, command)
+            j += 2
+            continue
+        j += 1 + _value_count(args, j, exact, prefix)
+
+
+def _ip_tables(args: Sequence[_Word], depth: int) -> Iterator[_Found]:
+    """Table words of one ``ip`` command; ``args`` follow the ``ip`` word."""
+    k = _skip_ip_options(args)
+    if k is None or k >= len(args) or args[k].dynamic:
+        return
+    obj = _first_match(args[k].value, _OBJECTS)
+    rest = args[k + 1 :]
+    if obj is not None and obj in ("route", "mroute", "rule", "mrule"):
+        rule = obj in ("rule", "mrule")
+        if not rest:
+            return
+        if rest[0].dynamic:
+            listing = True  # `ip route $op ...`: unknown, so all/cache stay keywords
+        else:
+            sub = _first_match(rest[0].value, _RULE_SUBCOMMANDS if rule else _ROUTE_SUBCOMMANDS)
+            if sub is None or sub in ("help", "restore", "showdump"):
+                return
+            listing = sub in _LISTING
+        if rule:
+            yield from _scan_tables(rest[1:], obj, listing, _RULE_EXACT, _RULE_PREFIX, True)
+        else:
+            yield from _scan_tables(rest[1:], obj, listing, _ROUTE_EXACT, _ROUTE_PREFIX, False)
+    elif obj == "link":
+        for j in range(len(rest) - 1):
+            if rest[j].value == "type" and rest[j + 1].value == "vrf":
+                for m in range(j + 2, len(rest) - 1):
+                    if not rest[m].dynamic and _matches(rest[m].value, "table"):
+                        yield _Found(rest[m + 1], "vrf")
+                        break
+                return
+    elif obj in ("netns", "vrf") and len(rest) >= 3 and _matches(rest[0].value, "exec"):
+        yield from _command_tables(rest[2:], depth + 1)
+
+
+def _command_tables(words: Sequence[_Word], depth: int) -> Iterator[_Found]:
+    if depth > _MAX_DEPTH:
+        return
+    start = _command_start(words)
+    if start is None:
+        return
+    i, name = start
+    if name == "ip":
+        yield from _ip_tables(words[i + 1 :], depth)
+        return
+    # sh -c 'script': the script is commands too.
+    if name in _SHELLS:
+        for j in range(i + 1, len(words) - 1):
+            flag = words[j].value
+            if re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", flag):
+                yield from _inline_script(words[j + 1], depth + 1)
+                return
+            if not flag.startswith("-"):
+                return
+
+
+def _inline_script(word: _Word, depth: int) -> Iterator[_Found]:
+    """Table words inside ``sh -c SCRIPT``. Positions map into the outer text when the
+    script is one quoted string without escapes, else they point at the script word."""
+    if word.dynamic or depth > _MAX_DEPTH:
+        return
+    simple = word.quoted and word.end - word.start == len(word.value) + 2
+    for command in _Lexer(word.value).run():
+        for found in _command_tables(command, depth):
+            inner = found.word
+            start = word.start + 1 + inner.start if simple else word.start
+            shifted = _Word(inner.value, start, start, inner.dynamic, inner.quoted)
+            yield _Found(shifted, found.command)
+
+
+def find_table_uses(text: str, path: str) -> list[TableUse]:
+    """Every routing table that ``ip`` commands in ``text`` name and that needs a
+    definition, in text order. Numbers and built-in names are left out; tables made by
+    shell expansions are included with ``dynamic=True``."""
+    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    lines = text.split("\n")
+    uses: list[TableUse] = []
+    for command in _Lexer(text).run():
+        for found in _command_tables(command, 0):
+            word = found.word
+            if not word.dynamic and (
+                word.value in BUILTIN_TABLES or table_number(word.value) is not None
+            ):
+                continue
+            index = bisect.bisect_right(line_starts, word.start) - 1
+            uses.append(
+                TableUse(
+                    name=word.value,
+                    path=path,
+                    line=index + 1,
+                    col=word.start - line_starts[index] + 1,
+                    text=lines[index].rstrip("\r"),
+                    command=found.command,
+                    dynamic=word.dynamic,
+                )
+            )
+    uses.sort(key=lambda u: (u.line, u.col))
+    return uses
+
+
+def _free_id(defined: dict[str, TableEntry]) -> int:
+    used = {entry.id for entry in defined.values()}
+    return next((i for i in range(100, 252) if i not in used), 1000)
+
+
+def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -> list[RtProblem]:
+    """RT105 for every use of a table name no rt_tables file defines.
+
+    ``defined`` is the map :func:`regime.iproute2.rt_tables.check_tables` returns.
+    Dynamic uses, numbers and built-in names are never reported.
+    """
+    problems: list[RtProblem] = []
+    for use in uses:
+        name = use.name
+        if use.dynamic or name in defined or name in BUILTIN_TABLES:
+            continue
+        if table_number(name) is not None:
+            continue
+        error = (
+            '"invalid table ID"' if use.command in ("rule", "mrule", "vrf")
+            else '"table value is invalid"'
+        )  # fmt: skip
+        if is_c_number(name):
+            what = (
+                f"table {name!r} is not a valid table number (0 to 4294967295) and no"
+                " rt_tables file defines it as a name"
+            )
+        else:
+            what = (
+                f"table {name!r} is not defined in any rt_tables file (rt_tables or"
+                " rt_tables.d/*.conf)"
+            )
+        close = difflib.get_close_matches(name, list(defined), n=1, cutoff=0.75)
+        if not close:
+            close = [n for n in defined if n.lower() == name.lower()][:1]
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        related = tuple((defined[n].path, defined[n].line) for n in close)
+        message = (
+            f"{what}, so `ip {use.command if use.command != 'vrf' else 'link'}` stops here"
+            f" with {error}.{hint} Define it in this change, for example with the line"
+            f" `{_free_id(defined)} {name}` in /etc/iproute2/rt_tables or an"
+            " rt_tables.d/*.conf file, or use the table number."
+        )
+        problems.append(RtProblem("RT105", use.path, use.line, use.col, message, related))
+    return problems

@@ -1,0 +1,733 @@
+"""xl guest configs, parsed with the grammar of xl's own parser (libxlu).
+
+Why a hand-written copy instead of a lenient reader: xl rejects the WHOLE file on
+any lexical or syntax error, so a gate has to reject exactly what xl rejects, and
+accept exactly what it accepts. The rules below follow Xen's flex lexer and bison
+grammar (``libxlu_cfg_l.l`` / ``libxlu_cfg_y.y``) and the helpers in
+``libxlu_cfg.c``:
+
+- statements ``key = value`` or ``key += value``, ended by a newline or ``;``
+  (the last one of the file may end at end of file); empty statements are fine;
+- keys ``[a-z][._0-9a-z]*``; anything else (uppercase, ``_``, ``-``) is a lexical error;
+- STRING ``'...'`` or ``"..."`` on one line, with the escapes ``\\' \\" \\\\ \\a \\b
+  \\f \\n \\r \\t \\v``; NUMBER ``[0-9][0-9a-fx]*`` (so ``512M``, ``-1``, ``1.5`` and
+  ``0x1F`` are errors, ``0x1f`` is not); LIST ``[ ... ]``, nested, maybe empty, with
+  an optional trailing comma and newlines or comments after ``[``, values and commas;
+- ``#`` comments run to the end of the line, and need that newline;
+- a carriage return or a byte order mark outside a string or comment is a lexical error.
+
+xl keeps numbers as text and reads them with ``strtol(..., 0)`` only when a key
+is used as a number (so ``010`` is 8 and ``08`` "is not a valid number"). This
+module reads valid numbers into ``int`` and keeps the token text in
+:attr:`Value.source`, so callers can see both.
+
+The parser is iterative (an explicit stack for nested lists, capped at
+:data:`MAX_NESTING`), linear in the input, and never raises anything but
+:class:`XlSyntaxError` for bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+__all__ = [
+    "LONG_MAX",
+    "MAX_NESTING",
+    "Setting",
+    "Value",
+    "XlConfig",
+    "XlSyntaxError",
+    "parse_xl",
+    "strtol",
+]
+
+#: Deepest list nesting accepted. xl's bison stack (YYMAXDEPTH 10000) gives up
+#: somewhere past 3000 levels with "memory exhausted"; no real config nests more
+#: than two, so a lower, clear limit costs nothing.
+MAX_NESTING = 1000
+
+#: xl reads numbers into a C ``long`` (64-bit on the platforms Xen runs on).
+LONG_MAX = 2**63 - 1
+
+ValueKind = Literal["string", "number", "list"]
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value of a config, where it starts (1-based line and column).
+
+    ``value`` is a ``str`` for a string, a tuple of :class:`Value` for a list, and
+    an ``int`` for a number xl's ``strtol`` reads completely. A number token that
+    ``strtol`` would reject (``08``, ``1e5``, ``0x``, one above ``LONG_MAX``) is
+    still valid syntax for xl, so it is kept with ``kind == "number"`` and its
+    text as a ``str`` value: xl itself only complains if the key is read as a
+    number. ``source`` is the token as written (a string with its quotes and
+    escapes, a number's digits); it is empty for lists and computed values.
+    """
+
+    kind: ValueKind
+    value: str | int | tuple[Value, ...]
+    line: int
+    col: int
+    source: str = ""
+
+    @property
+    def xl_string(self) -> str | None:
+        """The text xl stores for a scalar (xl has only strings and lists).
+
+        A number is the token as written (``010`` stays ``"010"``), which is what
+        xl uses when a number appears where it wants a string, e.g. in a vif list.
+        """
+        if self.kind == "string" and isinstance(self.value, str):
+            return self.value
+        if self.kind == "number":
+            return self.source or str(self.value)
+        return None
+
+    @property
+    def items(self) -> tuple[Value, ...]:
+        """The elements of a list (empty for a scalar)."""
+        return self.value if isinstance(self.value, tuple) else ()
+
+    def xl_string_items(self) -> list[Value]:
+        """The elements xl's device loops see: scalars up to the first nested list.
+
+        xl walks ``vif``, ``disk``... with ``xlu_cfg_get_listitem`` until it
+        returns NULL, which it does at the first element that is not a string;
+        numbers ARE strings to xl. Later elements are silently ignored.
+        """
+        out: list[Value] = []
+        for item in self.items:
+            if item.kind == "list":
+                break
+            out.append(item)
+        return out
+
+    def as_long(self) -> tuple[int | None, str | None]:
+        """This value read as xl reads a number (``xlu_cfg_get_long``).
+
+        Returns the number and None, or None and xl's warning. Strings work too,
+        as in xl (``memory = "512"`` is 512).
+        """
+        text = self.xl_string
+        if text is None:
+            return None, "is a list but should be a single value"
+        return strtol(text)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One assignment as written: ``key = value`` (or ``key += value``: ``append``).
+
+    ``line``/``col`` are where the key starts; the value has its own position.
+    """
+
+    key: str
+    value: Value
+    line: int
+    col: int
+    append: bool = False
+
+
+@dataclass
+class XlConfig:
+    """The assignments of a config in file order, with xl's lookup rules."""
+
+    settings: list[Setting] = field(default_factory=list)
+
+    def get(self, key: str) -> Value | None:
+        """The value xl uses for ``key``: the last assignment wins, ``+=`` adds.
+
+        ``+=`` appends a list's elements (they keep their own positions) or
+        concatenates a string (numbers are text to xl: ``512`` then ``+= 0`` is
+        ``"5120"``). With nothing before it, ``+=`` is a plain assignment. A list
+        added to a string is an error :func:`parse_xl` raises; in a config built
+        by hand the later value then simply replaces the earlier one.
+        """
+        current: Value | None = None
+        for setting in self.settings:
+            if setting.key != key:
+                continue
+            if setting.append and current is not None:
+                current = _combine(current, setting.value) or setting.value
+            else:
+                current = setting.value
+        return current
+
+    def where(self, key: str) -> Setting | None:
+        """The last assignment of ``key`` (the one that decides, or adds last)."""
+        for setting in reversed(self.settings):
+            if setting.key == key:
+                return setting
+        return None
+
+    def keys(self) -> list[str]:
+        """Every key assigned, once each, in order of first assignment."""
+        return list(dict.fromkeys(s.key for s in self.settings))
+
+    def get_long(self, key: str) -> tuple[int | None, str | None]:
+        """``key`` read as xl reads a number: (number, None), (None, warning), or
+        (None, None) when the key is not set.
+
+        xl refuses a number whose last assignment used ``+=``, so this does too.
+        """
+        setting = self.where(key)
+        if setting is None:
+            return None, None
+        if setting.append:
+            return None, f"can't use += with numbers for parameter `{key}'"
+        value = self.get(key)
+        assert value is not None  # where() found an assignment
+        return value.as_long()
+
+    def get_string(self, key: str) -> tuple[str | None, str | None]:
+        """``key`` read as xl reads a string: (text, None), (None, warning), or
+        (None, None) when the key is not set. A number gives its text."""
+        value = self.get(key)
+        if value is None:
+            return None, None
+        text = value.xl_string
+        if text is None:
+            return None, f"parameter `{key}' is a list but should be a single value"
+        return text, None
+
+
+class XlSyntaxError(Exception):
+    """A config xl would reject as a whole, with where and why.
+
+    ``str()`` is xl's own line without the ``FILE:LINE:`` prefix, e.g.
+    ``config parsing error near `512M': lexical error``; ``hint`` says in plain
+    words what probably went wrong. ``looks_like_python`` is set when the error
+    sits on input that looks like an old xm (Python) config, for which xl prints
+    "Arbitrary Python is no longer supported".
+    """
+
+    def __init__(
+        self,
+        line: int,
+        col: int,
+        token: str,
+        message: str,
+        *,
+        looks_like_python: bool = False,
+        hint: str | None = None,
+        at: Literal["token", "newline", "end"] = "token",
+    ) -> None:
+        self.line = line
+        self.col = col
+        self.token = token
+        self.message = message
+        self.looks_like_python = looks_like_python
+        self.hint = hint
+        self.at = at
+        super().__init__(str(self))
+
+    @property
+    def near(self) -> str:
+        """The "near ..." part as xl prints it (xl shows nothing at end of file)."""
+        if self.at == "newline":
+            return "<newline>"
+        if self.at == "end" or not self.token:
+            return "<end of file>"
+        # Control characters, a BOM or undecodable bytes would be invisible or
+        # garble a terminal: show them escaped (xl prints the raw bytes).
+        token = self.token if len(self.token) <= 200 else self.token[:200] + "..."
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in token)
+        return f"`{shown}'"
+
+    def __str__(self) -> str:
+        return f"config parsing error near {self.near}: {self.message}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Picklable (for test runners and process pools) despite the keyword arguments.
+        args = (self.line, self.col, self.token, self.message)
+        return (XlSyntaxError, args, self.__dict__.copy())
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def strtol(text: str) -> tuple[int | None, str | None]:
+    """C ``strtol(text, &end, 0)`` as ``xlu_cfg_get_long`` applies it.
+
+    Leading C white space and a sign are allowed, ``0x`` means hex and a leading
+    ``0`` octal; the whole text must be used up and fit a 64-bit ``long``.
+    Returns (number, None) or (None, xl's complaint).
+    """
+    n = len(text)
+    i = 0
+    while i < n and text[i] in " \t\n\v\f\r":
+        i += 1
+    negative = False
+    if i < n and text[i] in "+-":
+        negative = text[i] == "-"
+        i += 1
+    if text[i : i + 2] in ("0x", "0X") and i + 2 < n and text[i + 2] in _HEX:
+        base, digits = 16, _HEX
+        i += 2
+    elif text[i : i + 1] == "0":
+        base, digits = 8, "01234567"
+    else:
+        base, digits = 10, "0123456789"
+    start = i
+    while i < n and text[i] in digits:
+        i += 1
+    if i == start or i != n:
+        return None, "not a valid number"
+    magnitude = _magnitude(text[start:i], base)
+    limit = LONG_MAX + 1 if negative else LONG_MAX
+    if magnitude > limit:
+        return None, "could not be parsed as a number: Numerical result out of range"
+    return (-magnitude if negative else magnitude), None
+
+
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _magnitude(digits: str, base: int) -> int:
+    """``int(digits, base)`` without Python's 4300-digit limit on huge inputs:
+    anything that long is out of any C range anyway."""
+    significant = digits.lstrip("0")
+    if len(significant) > 64:
+        return 2**256
+    return int(significant or "0", base)
+
+
+def _number_value(token: str) -> int | str:
+    """A NUMBER token as xl would later read it: an int, or the text if invalid."""
+    value, _problem = strtol(token)
+    return token if value is None else value
+
+
+# --------------------------------------------------------------------------- lexer
+
+_IDENT_RE = re.compile(r"[a-z][._0-9a-z]*")
+_NUMBER_RE = re.compile(r"[0-9][0-9a-fx]*")
+# One character or one escape at a time: unambiguous, so matching is linear.
+_STRING_RE = {
+    "'": re.compile(r"'(?:[^'\\\n]|\\.)*+'"),
+    '"': re.compile(r'"(?:[^"\\\n]|\\.)*+"'),
+}
+_ERROR_RUN_RE = re.compile(r"[^ \t\n]*")
+_ESCAPES = {
+    "'": "'",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
+_PUNCT = frozenset("=;[],")
+
+# Token types, named as bison names them in its messages.
+IDENT, STRING, NUMBER, NEWLINE, ADD, END = "IDENT", "STRING", "NUMBER", "NEWLINE", "+=", "$end"
+
+
+class _Token(NamedTuple):
+    kind: str  # one of the names above, or the punctuation character itself
+    text: str  # as written; a comment's NEWLINE includes the comment
+    line: int
+    col: int
+    pos: int
+    string: str = ""  # the decoded text of a STRING
+
+
+class _Lexer:
+    """xl's flex scanner: longest match, first rule on ties, one token at a time."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+        self.line_start = 0
+
+    def next(self) -> _Token:
+        text = self.text
+        n = len(text)
+        while True:
+            pos = self.pos
+            if pos >= n:
+                return _Token(END, "", self.line, pos - self.line_start + 1, pos)
+            c = text[pos]
+            if c == " " or c == "\t":
+                self.pos = pos + 1
+                continue
+            line, col = self.line, pos - self.line_start + 1
+            if c == "\n":
+                self._newline(pos + 1)
+                return _Token(NEWLINE, "\n", line, col, pos)
+            if c == "#":
+                end = text.find("\n", pos)
+                if end < 0:
+                    raise self._lexical_error(
+                        pos,
+                        hint="the file ends in a comment with no newline after it, which xl "
+                        "rejects: end the last line with a newline",
+                    )
+                self._newline(end + 1)
+                return _Token(NEWLINE, text[pos : end + 1], line, col, pos)
+            if "a" <= c <= "z":
+                m = _IDENT_RE.match(text, pos)
+                assert m is not None
+                self.pos = m.end()
+                return _Token(IDENT, m.group(), line, col, pos)
+            if "0" <= c <= "9":
+                m = _NUMBER_RE.match(text, pos)
+                assert m is not None
+                self.pos = m.end()
+                return _Token(NUMBER, m.group(), line, col, pos)
+            if c in _PUNCT:
+                self.pos = pos + 1
+                return _Token(c, c, line, col, pos)
+            if c == "+" and text.startswith("+=", pos):
+                self.pos = pos + 2
+                return _Token(ADD, "+=", line, col, pos)
+            if c == "'" or c == '"':
+                m = _STRING_RE[c].match(text, pos)
+                if m is not None:
+                    self.pos = m.end()
+                    raw = m.group()
+                    return _Token(STRING, raw, line, col, pos, self._dequote(raw, line, col))
+            raise self._lexical_error(pos)
+
+    def _newline(self, after: int) -> None:
+        self.pos = after
+        self.line += 1
+        self.line_start = after
+
+    def _lexical_error(self, pos: int, hint: str | None = None) -> XlSyntaxError:
+        """flex's error path: the bad character plus the non-blank run after it."""
+        run = _ERROR_RUN_RE.match(self.text, pos + 1)
+        assert run is not None
+        token = self.text[pos] + run.group()
+        line_text = _line_text(self.text, pos)
+        return XlSyntaxError(
+            self.line,
+            pos - self.line_start + 1,
+            token,
+            "lexical error",
+            looks_like_python=_lexical_python(token, line_text, self.text, pos),
+            hint=hint or _lexical_hint(self.text, pos, token),
+        )
+
+    def _dequote(self, raw: str, line: int, col: int) -> str:
+        """The text of a string literal, with xl's escapes (``xlu__cfgl_dequote``)."""
+        body = raw[1:-1]
+        if "\\" not in body and "\0" not in body:
+            return body
+        out: list[str] = []
+        i = 0
+        n = len(body)
+        while i < n:
+            c = body[i]
+            if c == "\0":
+                raise XlSyntaxError(
+                    line,
+                    col + 1 + i,
+                    raw,
+                    "NUL character in quoted string",
+                    hint="xl's C code stops reading the string at a NUL; remove it",
+                )
+            if c != "\\":
+                out.append(c)
+                i += 1
+                continue
+            escape = body[i + 1]  # the regex guarantees a character after "\"
+            if escape in _ESCAPES:
+                out.append(_ESCAPES[escape])
+            elif escape == "x":
+                raise XlSyntaxError(
+                    line,
+                    col + 1 + i,
+                    raw,
+                    "invalid digit after backslash hex numerical character escape in quoted string",
+                    hint="xl cannot read \\x escapes at all; write the character itself",
+                )
+            elif "0" <= escape <= "7":
+                raise XlSyntaxError(
+                    line,
+                    col + 1 + i,
+                    raw,
+                    "octal numerical character escape in quoted string",
+                    hint="xl drops octal escapes from the string without a word (a bug in "
+                    "its parser); write the character itself",
+                )
+            else:
+                raise XlSyntaxError(
+                    line,
+                    col + 1 + i,
+                    raw,
+                    # xl's own wording, misspelling included, so it can be searched for.
+                    "invalid character after backlash in quoted string",
+                    hint="the escapes xl knows are \\' \\\" \\\\ \\a \\b \\f \\n \\r \\t \\v; "
+                    "write a backslash as \\\\",
+                )
+            i += 2
+        return "".join(out)
+
+
+def _line_text(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end >= 0 else len(text)]
+
+
+# --------------------------------------------------------------------------- hints
+
+_PYTHON_CHARS = frozenset("+-.():*/%{}")  # xl's own set is + - . ( ) :
+_PYTHON_WORDS = frozenset(
+    {
+        *("import", "from", "def", "class", "if", "elif", "else", "for", "while", "try"),
+        *("except", "finally", "with", "return", "print", "global", "del", "pass"),
+        *("lambda", "assert", "raise", "exec", "yield", "nonlocal", "and", "or", "not"),
+        *("is", "in"),
+    }
+)
+_PYTHON_CONSTANT_RE = re.compile(r"(?:True|False|None)(?![A-Za-z0-9_])")
+
+
+def _lexical_python(token: str, line_text: str, text: str, pos: int) -> bool:
+    """Whether a lexical error sits on something Python-looking."""
+    first = token[0]
+    if first in _PYTHON_CHARS or _PYTHON_CONSTANT_RE.match(token):
+        return True
+    end = text.find("\n", pos)
+    if first == "\\" and not text[pos + 1 : end if end >= 0 else len(text)].strip():
+        return True  # a backslash line continuation
+    return "'''" in line_text or '"""' in line_text
+
+
+def _lexical_hint(text: str, pos: int, token: str) -> str | None:
+    c = text[pos]
+    before = text[pos - 1] if pos > 0 else ""
+    if c == "\ufeff" and pos == 0:
+        return "the file starts with a UTF-8 byte order mark, which xl rejects: save it without one"
+    if c == "\r":
+        if text.startswith("\r\n", pos):
+            return "the file has CRLF (Windows) line ends, which xl rejects: convert them to LF"
+        return "a carriage return outside a string or comment, which xl rejects"
+    if _is_digit(before) and c.isascii() and c.isalpha():
+        return _SUFFIX_HINT
+    if c == "-" and _is_digit(text[pos + 1 : pos + 2]):
+        return "xl has no negative numbers"
+    if c == "." and _is_digit(before):
+        return "xl numbers are whole numbers, and hex digits are lower case (0x1f)"
+    if "A" <= c <= "Z" or c == "_":
+        if _PYTHON_CONSTANT_RE.match(token):
+            return "True, False and None are Python: xl writes 1 and 0"
+        return "keys are lower case ([a-z][._0-9a-z]*) and values need quotes"
+    if c == "'" or c == '"':
+        return "a string must close on the same line, with the same quote"
+    if c == "+":
+        return "xl cannot add strings or lists with +; write one literal (or use key += value)"
+    if c == "(":
+        return "xl has no tuples or calls: a list is written [ ... ]"
+    if c == "\\":
+        return "xl has no line continuation: a list may span lines, a string may not"
+    return None
+
+
+_SUFFIX_HINT = (
+    "xl numbers have no unit or suffix and hex digits are lower case: write a plain "
+    "number (memory is in MiB)"
+)
+
+
+def _is_digit(c: str) -> bool:
+    return len(c) == 1 and "0" <= c <= "9"
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _describe(kind: str) -> str:
+    """A token type as bison names it in "unexpected X, expecting Y"."""
+    return f"'{kind}'" if kind in _PUNCT else kind
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lexer = _Lexer(text)
+        self.settings: list[Setting] = []
+        self.effective: dict[str, Value] = {}
+
+    def parse(self) -> XlConfig:
+        lexer = self.lexer
+        while True:
+            tok = lexer.next()
+            if tok.kind == END:
+                return XlConfig(self.settings)
+            if tok.kind in (NEWLINE, ";"):
+                continue
+            if tok.kind != IDENT:
+                raise self._syntax_error(tok, (END, IDENT, NEWLINE, "';'"), "statement")
+            key = tok
+            op = lexer.next()
+            if op.kind not in ("=", ADD):
+                raise self._syntax_error(op, (ADD, "'='"), "operator", key)
+            value = self._value(key)
+            end = lexer.next()
+            if end.kind not in (NEWLINE, ";", END):
+                raise self._syntax_error(end, (END, NEWLINE, "';'"), "end", key)
+            self._store(key, op, value)
+            if end.kind == END:
+                return XlConfig(self.settings)
+
+    def _value(self, key: _Token) -> Value:
+        """A value: an atom, or a list read with an explicit stack (no recursion)."""
+        tok = self.lexer.next()
+        if tok.kind in (STRING, NUMBER):
+            return self._atom(tok)
+        if tok.kind != "[":
+            raise self._syntax_error(tok, (STRING, NUMBER, "'['"), "value", key)
+        stack: list[tuple[_Token, list[Value]]] = [(tok, [])]
+        expect_value = True  # after "[" or ","; otherwise after a value
+        while True:
+            tok = self.lexer.next()
+            if tok.kind == NEWLINE:
+                continue
+            if tok.kind == "]":
+                opened, elements = stack.pop()
+                done = Value("list", tuple(elements), opened.line, opened.col)
+                if not stack:
+                    return done
+                stack[-1][1].append(done)
+                expect_value = False
+            elif expect_value and tok.kind in (STRING, NUMBER):
+                stack[-1][1].append(self._atom(tok))
+                expect_value = False
+            elif expect_value and tok.kind == "[":
+                if len(stack) >= MAX_NESTING:
+                    raise XlSyntaxError(
+                        tok.line,
+                        tok.col,
+                        "[",
+                        f"lists nested too deeply (more than {MAX_NESTING} levels)",
+                        hint="no xl setting nests lists more than two deep",
+                    )
+                stack.append((tok, []))
+            elif not expect_value and tok.kind == ",":
+                expect_value = True
+            elif expect_value:
+                # STRING NUMBER NEWLINE '[' ']': bison lists at most four.
+                raise self._syntax_error(tok, (), "element", key)
+            else:
+                raise self._syntax_error(tok, (NEWLINE, "']'", "','"), "after element", key)
+
+    @staticmethod
+    def _atom(tok: _Token) -> Value:
+        if tok.kind == STRING:
+            return Value("string", tok.string, tok.line, tok.col, tok.text)
+        return Value("number", _number_value(tok.text), tok.line, tok.col, tok.text)
+
+    def _store(self, key: _Token, op: _Token, value: Value) -> None:
+        append = op.kind == ADD
+        previous = self.effective.get(key.text)
+        if append and previous is not None:
+            combined = _combine(previous, value)
+            if combined is None:
+                raise XlSyntaxError(
+                    value.line,
+                    value.col,
+                    value.source or "[",
+                    'can\'t add [list] to "string" or vice versa',
+                    hint=f"`{key.text} +=' must add the same type as the earlier "
+                    f"`{key.text}' (line {previous.line})",
+                )
+            self.effective[key.text] = combined
+        else:
+            self.effective[key.text] = value
+        self.settings.append(Setting(key.text, value, key.line, key.col, append))
+
+    def _syntax_error(
+        self,
+        tok: _Token,
+        expected: tuple[str, ...],
+        context: _Context,
+        statement: _Token | None = None,
+    ) -> XlSyntaxError:
+        """bison's "syntax error, unexpected X, expecting A or B" at ``tok``.
+
+        ``context`` says what the parser wanted there; ``statement`` is the key
+        of the statement being read, if any.
+        """
+        value = context in ("value", "element")
+        message = f"syntax error, unexpected {_describe(tok.kind)}"
+        if expected:
+            message += ", expecting " + " or ".join(expected)
+        at: Literal["token", "newline", "end"] = "token"
+        token = tok.text.rstrip("\n").rstrip(" \t")
+        if tok.kind == END:
+            at = "end"
+        elif tok.kind == NEWLINE and not token:
+            at = "newline"
+        line_text = _line_text(self.text, tok.pos)
+        python = "'''" in line_text or '"""' in line_text
+        if tok.kind == IDENT and (value or tok.text in _PYTHON_WORDS):
+            python = True  # a bare word where a value belongs, or a Python keyword
+        if statement is not None and statement.text in _PYTHON_WORDS:
+            python = True  # import os, def f..., print "x", if x...
+        return XlSyntaxError(
+            tok.line,
+            tok.col,
+            token,
+            message,
+            looks_like_python=python,
+            hint=_syntax_hint(self.text, tok, context, statement),
+            at=at,
+        )
+
+
+_Context = Literal["statement", "operator", "value", "end", "element", "after element"]
+
+
+def _syntax_hint(text: str, tok: _Token, context: _Context, statement: _Token | None) -> str | None:
+    if tok.kind == IDENT and tok.pos > 0 and _is_digit(text[tok.pos - 1]):
+        return _SUFFIX_HINT  # 512k: NUMBER "512" then IDENT "k"
+    if statement is not None and statement.text in _PYTHON_WORDS and context == "operator":
+        return "this is Python, which xl does not run"
+    if context in ("value", "element") and tok.kind == IDENT:
+        return "a value is a quoted string, a number or a list: put the word in quotes"
+    if context == "value" and tok.kind in (NEWLINE, END):
+        return "the value must start on the same line as `='"
+    if context in ("value", "element", "after element") and tok.kind == END:
+        return "the list is not closed with ]"
+    if context == "end" and tok.kind == ",":
+        return "several values make a list: write [ a, b ]"
+    if context == "end":
+        return "one statement per line, or separate them with ;"
+    if context == "element" and tok.kind == ",":
+        return "a list has no empty elements"
+    if context == "after element":
+        return "list elements are separated by commas"
+    if context == "statement" and tok.kind in (STRING, NUMBER):
+        return "a statement starts with a key: key = value"
+    return None
+
+
+def _combine(previous: Value, added: Value) -> Value | None:
+    """xl's ``+=`` (``xlu__cfg_concat_vals``): None when the types differ."""
+    if previous.kind == "list" and added.kind == "list":
+        return Value("list", previous.items + added.items, previous.line, previous.col)
+    if previous.kind != "list" and added.kind != "list":
+        text = (previous.xl_string or "") + (added.xl_string or "")
+        return Value("string", text, previous.line, previous.col)
+    return None
+
+
+def parse_xl(text: str) -> XlConfig:
+    """Parse an xl config (already decoded) exactly as xl would.
+
+    Raises :class:`XlSyntaxError` (and nothing else) for any input xl would
+    reject; the caller adds the file name to its ``str()``. Decode with
+    ``text.decode("utf-8", "surrogateescape")``: bytes that are not UTF-8 stay
+    distinct characters, allowed inside strings and comments as xl allows them.
+    """
+    return _Parser(text).parse()

@@ -1,0 +1,437 @@
+"""Old xm guest configs, read as data: parsed with :mod:`ast`, never executed.
+
+Why: xm ran its configs with ``execfile``, so an xm config is a Python program,
+and running a program from a commit in a commit gate would hand the committer a
+shell on the server. Instead the module is parsed (``ast.parse`` only builds a
+tree; nothing is compiled to code or run) and only top-level ``NAME = literal``
+assignments are taken as settings, in the same :class:`~regime.xen.xlcfg.XlConfig`
+model xl configs use:
+
+- strings, integers (``True``/``False`` as 1/0, ``-1`` allowed), lists and tuples
+  of those, nested (tuples become lists);
+- ``'a' + 'b'`` and ``[...] + [...]`` of literals are folded, as Python would
+  (implicit ``'a' 'b'`` already is); ``NAME += literal`` too, for a string or list
+  NAME that is itself known;
+- ``a = b = literal``, ``a: str = literal``; docstrings and ``pass`` are ignored.
+
+Everything else that sets or may change a name (a call, a reference to another
+variable, arithmetic, an f-string, ``import``, ``if``, ``for``, ``def``,
+``vif.append(...)``, ``vif[0] = ...``) is reported as :class:`NotStatic` and never
+guessed: the names it may set are dropped from the config, so a later check sees
+"not set" rather than a stale literal. (A call such as ``exec(...)`` could in
+principle change any name; it is reported with ``key=None`` and drops nothing.)
+
+The grammar is the running Python's (3.11+): Python-2-only syntax (``print "x"``,
+``0755``, ``10L``) is an :class:`XmSyntaxError`.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import warnings
+from dataclasses import dataclass
+
+from regime.xen.xlcfg import Setting, Value, XlConfig
+
+__all__ = ["NotStatic", "XmSyntaxError", "parse_xm"]
+
+#: Deepest literal nesting followed (Python's own parser stops at 200 brackets).
+MAX_DEPTH = 100
+
+
+@dataclass(frozen=True)
+class NotStatic:
+    """A statement whose effect cannot be known without running the config.
+
+    ``key`` is the setting it assigns or changes, when there is exactly one
+    obvious one; None for statements (``import``, ``if``, a bare call) that are
+    not an assignment to one name. ``reason`` is a short phrase such as
+    ``a call to make_vifs()``.
+    """
+
+    line: int
+    col: int
+    key: str | None
+    reason: str
+
+
+class XmSyntaxError(Exception):
+    """The config is not valid Python (for this Python), so nothing was read."""
+
+    def __init__(self, line: int, col: int, message: str) -> None:
+        self.line = line
+        self.col = col
+        self.message = message
+        super().__init__(line, col, message)
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.col}: {self.message}"
+
+
+def parse_xm(text: str) -> tuple[XlConfig, list[NotStatic]]:
+    """The literal settings of an xm config, and what could not be read statically.
+
+    ``text`` is the decoded file (UTF-8 with surrogateescape, as for xl); it is
+    re-encoded so a ``# -*- coding: latin-1 -*-`` line still works. Raises
+    :class:`XmSyntaxError` (and nothing else) when Python cannot parse it.
+    """
+    source = text.encode("utf-8", "surrogateescape")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
+            tree = ast.parse(source, mode="exec")
+    except SyntaxError as exc:
+        raise XmSyntaxError(exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax") from None
+    except (RecursionError, MemoryError):
+        raise XmSyntaxError(1, 1, "too deeply nested for Python's parser") from None
+    except (ValueError, UnicodeError, LookupError) as exc:
+        # NUL bytes, an unknown coding, an integer literal Python refuses to convert...
+        raise XmSyntaxError(1, 1, str(exc) or type(exc).__name__) from None
+    reader = _Reader(_source_lines(source), bom=text.startswith("\ufeff"))
+    for statement in tree.body:
+        reader.statement(statement)
+    return reader.result()
+
+
+def _source_lines(source: bytes) -> list[str]:
+    """The lines as Python decoded them, to turn byte columns into characters."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        decoded = source.decode(encoding, "replace")
+    except (SyntaxError, LookupError, UnicodeError):
+        decoded = source.decode("utf-8", "replace")
+    return re.split(r"\r\n|\r|\n", decoded)
+
+
+class _Reader:
+    def __init__(self, lines: list[str], bom: bool) -> None:
+        self.lines = lines
+        self.bom = bom
+        self.settings: list[Setting] = []
+        self.not_static: list[NotStatic] = []
+        self.known: dict[str, tuple[Value, str]] = {}  # name -> value, Python type
+        self.dropped_at: dict[str, int] = {}  # name -> len(settings) when last dropped
+
+    def result(self) -> tuple[XlConfig, list[NotStatic]]:
+        kept = [s for i, s in enumerate(self.settings) if i >= self.dropped_at.get(s.key, 0)]
+        return XlConfig(kept), self.not_static
+
+    # ------------------------------------------------------------------ positions
+
+    def pos(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
+        """1-based line and character column (ast counts UTF-8 bytes)."""
+        line = node.lineno
+        offset = node.col_offset
+        col = offset + 1
+        if 1 <= line <= len(self.lines):
+            encoded = self.lines[line - 1].encode("utf-8", "surrogateescape")
+            col = len(encoded[:offset].decode("utf-8", "replace")) + 1
+        if line == 1 and self.bom:
+            col += 1  # Python skips the byte order mark; the caller's text has it
+        return line, col
+
+    # ------------------------------------------------------------------ statements
+
+    def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Assign):
+            self.assign(stmt.targets, stmt.value)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign([stmt.target], stmt.value)
+            elif not isinstance(stmt.target, ast.Name):
+                self.opaque(stmt, "an annotated assignment to a part of a value")
+        elif isinstance(stmt, ast.AugAssign):
+            self.augassign(stmt)
+        elif isinstance(stmt, ast.Expr):
+            if not isinstance(stmt.value, ast.Constant):  # a docstring changes nothing
+                self.expression(stmt)
+        elif not isinstance(stmt, ast.Pass):
+            self.opaque(stmt, _statement_kind(stmt))
+
+    def assign(self, targets: list[ast.expr], node: ast.expr) -> None:
+        value, pytype, why = self.literal(node)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if value is not None:
+                    self.set(target, value, pytype)
+                else:
+                    self.unknown(target, target.id, why)
+            elif isinstance(target, ast.Tuple | ast.List | ast.Starred):
+                for name in _affected_names(target):
+                    self.unknown(target, name, "unpacking into several names")
+            else:  # vif[0] = ..., x.y = ...
+                base = _base_name(target)
+                if base is not None:
+                    self.unknown(target, base, f"an assignment into a part of {base}")
+                else:
+                    self.opaque(target, "an assignment into a computed value")
+
+    def augassign(self, stmt: ast.AugAssign) -> None:
+        target = stmt.target
+        if not isinstance(target, ast.Name):
+            base = _base_name(target)
+            if base is not None:
+                self.unknown(target, base, f"an augmented assignment into a part of {base}")
+            else:
+                self.opaque(stmt, "an augmented assignment into a computed value")
+            return
+        if not isinstance(stmt.op, ast.Add):
+            self.unknown(target, target.id, "arithmetic, which is not evaluated")
+            return
+        value, pytype, why = self.literal(stmt.value)
+        before = self.known.get(target.id)
+        if value is None:
+            self.unknown(target, target.id, why)
+        elif before is None:
+            self.unknown(target, target.id, f"+= on {target.id}, which has no literal value here")
+        else:
+            result = _ADD_RESULT.get((before[1], pytype))
+            if result is None:
+                self.unknown(target, target.id, f"+= of a {pytype} to a {before[1]}")
+            else:
+                # Kept as written, with append=True: XlConfig.get's += (list append,
+                # string concatenation) is exactly Python's for these types.
+                line, col = self.pos(target)
+                self.settings.append(Setting(target.id, value, line, col, append=True))
+                old = before[0]
+                combined = (
+                    Value("string", f"{old.value}{value.value}", old.line, old.col)
+                    if result == "str"
+                    else Value("list", old.items + value.items, old.line, old.col)
+                )
+                self.known[target.id] = (combined, result)
+
+    def expression(self, stmt: ast.Expr) -> None:
+        node = stmt.value
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                base = _base_name(func.value)
+                if base is not None:  # vif.append(...), vif.extend(...)
+                    line, col = self.pos(stmt)
+                    self.not_static.append(
+                        NotStatic(
+                            line,
+                            col,
+                            base,
+                            f"a call to {_snippet(func)}(), which may change {base}",
+                        )
+                    )
+                    self.drop(base)
+                    for name in _affected_names(node):
+                        if name != base:
+                            self.drop(name)
+                    return
+            self.opaque(stmt, f"a call to {_snippet(func)}()")
+        else:
+            self.opaque(stmt, f"an expression ({_snippet(node)})")
+
+    def opaque(self, node: ast.stmt | ast.expr, reason: str) -> None:
+        """A statement that is not one assignment: report it, drop what it may set."""
+        names = _affected_names(node)
+        if names and not isinstance(node, ast.Import | ast.ImportFrom):
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            reason = f"{reason}, which may set {shown}"
+        line, col = self.pos(node)
+        self.not_static.append(NotStatic(line, col, None, reason))
+        for name in names:
+            self.drop(name)
+
+    def set(self, target: ast.Name, value: Value, pytype: str) -> None:
+        line, col = self.pos(target)
+        self.settings.append(Setting(target.id, value, line, col))
+        self.known[target.id] = (value, pytype)
+
+    def unknown(self, node: ast.expr, name: str, reason: str) -> None:
+        line, col = self.pos(node)
+        self.not_static.append(NotStatic(line, col, name, reason))
+        self.drop(name)
+
+    def drop(self, name: str) -> None:
+        self.known.pop(name, None)
+        self.dropped_at[name] = len(self.settings)
+
+    # ------------------------------------------------------------------ literals
+
+    def literal(self, node: ast.expr, depth: int = 0) -> tuple[Value | None, str, str]:
+        """(value, Python type name, "") for a literal; (None, "", reason) otherwise."""
+        if depth > MAX_DEPTH:
+            return None, "", "a literal nested too deeply"
+        line, col = self.pos(node)
+        if isinstance(node, ast.Constant):
+            return self.constant(node.value, line, col)
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub | ast.UAdd)
+            and isinstance(node.operand, ast.Constant)
+            and isinstance(node.operand.value, int)  # bool included: -True is -1
+        ):
+            number = int(node.operand.value)
+            number = -number if isinstance(node.op, ast.USub) else number
+            return Value("number", number, line, col, _int_text(number)), "int", ""
+        if isinstance(node, ast.List | ast.Tuple):
+            elements: list[Value] = []
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
+                    return None, "", f"unpacking with * ({_snippet(element)})"
+                value, _pytype, why = self.literal(element, depth + 1)
+                if value is None:
+                    return None, "", why
+                elements.append(value)
+            pytype = "list" if isinstance(node, ast.List) else "tuple"
+            return Value("list", tuple(elements), line, col), pytype, ""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self.concatenation(node, depth)
+        return None, "", _describe(node)
+
+    @staticmethod
+    def constant(value: object, line: int, col: int) -> tuple[Value | None, str, str]:
+        if isinstance(value, bool):
+            return Value("number", int(value), line, col, str(int(value))), "bool", ""
+        if isinstance(value, int):
+            return Value("number", value, line, col, _int_text(value)), "int", ""
+        if isinstance(value, str):
+            return Value("string", value, line, col), "str", ""
+        if value is None:
+            return None, "", "None, which xl has no way to write"
+        if isinstance(value, float):
+            return None, "", f"a float ({value!r}), which xl has no way to write"
+        return None, "", f"a {type(value).__name__} literal, which xl has no way to write"
+
+    def concatenation(self, node: ast.BinOp, depth: int) -> tuple[Value | None, str, str]:
+        """``a + b + c`` of string or list literals, walked without recursion."""
+        operands: list[ast.expr] = []
+        current: ast.expr = node
+        while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            operands.append(current.right)
+            current = current.left
+        operands.append(current)
+        operands.reverse()
+        values: list[Value] = []
+        pytypes: set[str] = set()
+        for operand in operands:
+            value, pytype, _why = self.literal(operand, depth + 1)
+            if value is None:
+                return None, "", _describe(node)
+            values.append(value)
+            pytypes.add(pytype)
+        line, col = self.pos(node)
+        if pytypes == {"str"}:
+            text = "".join(v.value for v in values if isinstance(v.value, str))
+            return Value("string", text, line, col), "str", ""
+        if pytypes in ({"list"}, {"tuple"}):
+            items = tuple(item for v in values for item in v.items)
+            return Value("list", items, line, col), pytypes.pop(), ""
+        return None, "", _describe(node)
+
+
+# Python's + for the types a literal can have: (left, right) -> result type.
+_ADD_RESULT = {
+    ("str", "str"): "str",
+    ("list", "list"): "list",
+    ("list", "tuple"): "list",  # list += tuple extends the list
+    ("tuple", "tuple"): "tuple",
+}
+
+
+def _int_text(number: int) -> str:
+    """Decimal text, or hex for integers too long for Python's str() limit."""
+    return str(number) if abs(number).bit_length() <= 10_000 else hex(number)
+
+
+def _describe(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        return f"a call to {_snippet(node.func)}()"
+    if isinstance(node, ast.Name):
+        return f"a reference to the variable {node.id}"
+    if isinstance(node, ast.JoinedStr):
+        return "an f-string"
+    if isinstance(node, ast.BinOp | ast.UnaryOp | ast.BoolOp | ast.Compare):
+        return f"an expression ({_snippet(node)}), which is not evaluated"
+    if isinstance(node, ast.Dict | ast.Set | ast.DictComp | ast.SetComp):
+        return "a dict or set, which xl has no way to write"
+    return f"an expression ({_snippet(node)})"
+
+
+def _snippet(node: ast.AST, limit: int = 60) -> str:
+    """Short source text for a message (ast.unparse, guarded and truncated)."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError, AttributeError, TypeError):
+        return "..."
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _base_name(node: ast.expr) -> str | None:
+    """``vif`` for ``vif``, ``vif[0]``, ``vif.append``, ``a.b[1].c``."""
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Starred):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _affected_names(node: ast.AST) -> list[str]:
+    """Names a statement may bind or change, in order: assignment targets, loop and
+    ``with``/``except`` names, defs, imports, ``global``, and the receivers of
+    method calls and item/attribute assignments (``vif.append``, ``vif[0] =``)."""
+    names: dict[str, None] = {}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store | ast.Del):
+            names[sub.id] = None
+        elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names[sub.name] = None
+        elif isinstance(sub, ast.alias) and sub.name != "*":
+            names[sub.asname or sub.name.split(".")[0]] = None
+        elif isinstance(sub, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and sub.name:
+            names[sub.name] = None
+        elif isinstance(sub, ast.MatchMapping) and sub.rest:
+            names[sub.rest] = None
+        elif isinstance(sub, ast.Global | ast.Nonlocal):
+            names.update(dict.fromkeys(sub.names))
+        elif isinstance(sub, ast.Attribute | ast.Subscript) and isinstance(
+            sub.ctx, ast.Store | ast.Del
+        ):
+            base = _base_name(sub)
+            if base is not None:
+                names[base] = None
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+            base = _base_name(sub.func.value)
+            if base is not None:
+                names[base] = None
+    return list(names)
+
+
+def _statement_kind(stmt: ast.stmt) -> str:
+    """A short name for a statement that is not a plain assignment."""
+    if isinstance(stmt, ast.Import):
+        return "import " + ", ".join(a.name for a in stmt.names)
+    if isinstance(stmt, ast.ImportFrom):
+        what = ", ".join(a.name for a in stmt.names)
+        return f"from {'.' * stmt.level}{stmt.module or ''} import {what}"
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+        return f"a function definition (def {stmt.name})"
+    if isinstance(stmt, ast.ClassDef):
+        return f"a class definition (class {stmt.name})"
+    kinds: dict[type[ast.stmt], str] = {
+        ast.If: "an if statement",
+        ast.For: "a for loop",
+        ast.AsyncFor: "a for loop",
+        ast.While: "a while loop",
+        ast.With: "a with statement",
+        ast.AsyncWith: "a with statement",
+        ast.Try: "a try statement",
+        ast.Delete: "a del statement",
+        ast.Global: "a global statement",
+        ast.Nonlocal: "a nonlocal statement",
+        ast.Raise: "a raise statement",
+        ast.Assert: "an assert statement",
+        ast.Return: "a return statement",
+        ast.Match: "a match statement",
+    }
+    for kind, name in kinds.items():
+        if isinstance(stmt, kind):
+            return name
+    return f"a {type(stmt).__name__} statement"
