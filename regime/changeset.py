@@ -8,9 +8,13 @@ never held in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from regime.sources.trees import Tree
 
 
 class FileStatus(Enum):
@@ -65,6 +69,10 @@ class ChangeSet:
     message: str | None = None
     message_path: str = "<log message>"
     label: str | None = None  # e.g. "commit 1a2b3c4 on refs/heads/main: subject"
-
-    def iter_files(self) -> Iterator[ChangedFile]:
-        yield from self.files
+    # The whole tree after the change, for checks that need both sides of a
+    # duplicate (infrastructure). None: those checks do not run for this change.
+    tree: Tree | None = None
+    # Paths the change touches beyond its diff (an svn copy shows no diff), and
+    # whether every file counts as touched (CI tree mode).
+    also_touched: frozenset[str] = frozenset()
+    all_touched: bool = False

@@ -66,6 +66,13 @@ def build_parser() -> _Parser:
 
     p = sub.add_parser("pre-commit", parents=[common], help="the door of the pre-commit framework")
     p.add_argument("paths", nargs="*", metavar="FILE")
+    p.add_argument(
+        "--only",
+        choices=("lines", "infra"),
+        default="lines",
+        help="lines: tabs and trailing whitespace of the files given (regime-whitespace); "
+        "infra: the Xen and rt_tables checks of the tree (regime-infra)",
+    )
 
     p = sub.add_parser(
         "svn-pre-commit", parents=[common], help="Subversion hooks/pre-commit: check a transaction"
@@ -118,6 +125,11 @@ def build_parser() -> _Parser:
                         "--policy", metavar="FILE", help="the server policy the hook enforces"
                     )
 
+    p = sub.add_parser("inventory", help="every Xen guest and vif of a tree (before picking a MAC)")
+    p.add_argument("path", nargs="?", default=".", metavar="PATH")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--config", metavar="PATH", help="policy file (default: .regime.yaml)")
+
     p = sub.add_parser("explain", help="what a rule means and how to fix it")
     p.add_argument("code", nargs="?", metavar="CODE")
 
@@ -140,6 +152,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return write_default_policy(args.path, args.force)
     if args.command in ("install", "uninstall"):
         return _install(args)
+    if args.command == "inventory":
+        from regime import inventory
+
+        return inventory.run(args.path, args.format, Options(args.config, "text", False))
     opts = Options(config=args.config, format=args.format, debug=args.debug)
     if args.command == "svn-pre-commit":
         from regime.hooks import svn_pre_commit
@@ -166,6 +182,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "pre-commit":
         from regime.hooks import precommit_framework
 
+        if args.only == "infra":
+            return precommit_framework.run_infra(opts)
         return precommit_framework.run(args.paths, opts)
     if args.command == "check":
         from regime.hooks import ci

@@ -136,3 +136,19 @@ def test_explain(tmp_path: Path) -> None:
     assert "The CR of a CRLF line ending is a line ending" in res.out
     res = run_regime("explain", "XX1", cwd=tmp_path)
     assert res.code == 2
+
+
+def test_the_default_file_says_exactly_the_built_in_defaults() -> None:
+    """`regime init` writes regime/policy/default.regime.yaml: every rule, filter and
+    infrastructure setting in it must be the built-in default, or a user who starts
+    from it gets another policy than one who has no file."""
+    from importlib.resources import files
+
+    from regime.policy.load import parse_policy
+    from regime.policy.model import default_policy
+
+    text = files("regime.policy").joinpath("default.regime.yaml").read_text("utf-8")
+    written = parse_policy(text, "default.regime.yaml")
+    built_in = default_policy()
+    assert written.rules == built_in.rules
+    assert written.infra == built_in.infra

@@ -167,3 +167,13 @@ Fix: produce the diff again with a standard tool (`git diff`, `svn diff`,
 bug: please report it with the output of `--debug`.
 """,
 )
+
+
+def _register_infra() -> None:
+    from regime.checks.rules_infra import INFRA_RULES
+
+    for code, name, default, summary, explain in INFRA_RULES:
+        _rule(code, name, default, "infra", summary, explain)
+
+
+_register_infra()

@@ -12,11 +12,12 @@ import os
 from collections.abc import Iterator, Sequence
 
 from regime.changeset import ChangeSet
-from regime.engine import Outcome, check_changeset
+from regime.engine import Outcome, check_changeset, check_tree
 from regime.hooks.base import Options, UsageError, policy_for, report
 from regime.hooks.commit_range import check_commits
 from regime.sources import git, tree
 from regime.sources.process import ProducerError
+from regime.sources.trees import FsTree, GitTree
 
 
 def run_range(base: str, tip: str, opts: Options) -> int:
@@ -35,7 +36,9 @@ def run_range(base: str, tip: str, opts: Options) -> int:
         ) from exc
     policy = policy_for(opts, root)
     outcome = Outcome()
-    check_commits(git.rev_list([tip_id, "--not", base_id]), lambda _sha: policy, outcome)
+    touched = check_commits(git.rev_list([tip_id, "--not", base_id]), lambda _sha: policy, outcome)
+    # the infrastructure checks look at the tree at the end of the range
+    check_tree(GitTree(tip_id), set().union(*touched.values()), policy, outcome, f"tree of {tip}")
     if outcome.commits == 0:
         outcome.notes.append(f"no commits in {base}..{tip}")
     return report(outcome, opts, "change")
@@ -48,11 +51,22 @@ def _tree_files(paths: Sequence[str]) -> Iterator[ChangeSet]:
         root = None
     if root is not None:
         names = git.tracked_files(paths)
-        yield ChangeSet(files=tree.whole_files(root, names))
+        # the infrastructure checks see the whole tracked tree (a duplicate needs both
+        # sides); with PATHs, what involves them counts
+        whole = FsTree(root, git.tracked_files() if paths else names)
+        yield ChangeSet(
+            files=tree.whole_files(root, names),
+            tree=whole,
+            also_touched=frozenset(names),
+            all_touched=not paths,
+        )
         return
     for path in paths or ["."]:
         if os.path.isdir(path):
-            yield ChangeSet(files=tree.whole_files(path, tree.walk(path)))
+            files = FsTree(path)
+            yield ChangeSet(
+                files=tree.whole_files(path, files.paths()), tree=files, all_touched=True
+            )
         elif os.path.isfile(path) and not os.path.islink(path):
             yield ChangeSet(files=iter([tree.whole_file(path, path)]))
         else:

@@ -25,13 +25,16 @@ def check_commits(
     policy_for: Callable[[str], Policy],
     outcome: Outcome,
     refs: Mapping[str, str] | None = None,
-) -> None:
+) -> dict[str, set[str]]:
     """Check each commit once, in the order given: its message and the lines it adds
-    (a merge: only what it introduces). All diffs come from one git process."""
+    (a merge: only what it introduces). All diffs come from one git process.
+    Returns the paths each commit touches (for the checks of the tree after them)."""
+    touched: dict[str, set[str]] = {}
     if not shas:
-        return
+        return touched
     with git.commit_diffs(shas) as stream:
         for record, changeset in commits(stream):
             ref = refs.get(record.sha) if refs else None
             changeset.label = commit_label(record.sha, record.message, ref)
-            check_changeset(changeset, policy_for(record.sha), outcome)
+            touched[record.sha] = check_changeset(changeset, policy_for(record.sha), outcome)
+    return touched

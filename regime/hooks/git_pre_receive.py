@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from regime.engine import Outcome
+from regime.engine import Outcome, check_tree
 from regime.hooks.base import Options
 from regime.hooks.commit_range import check_commits
 from regime.hooks.server_guard import guarded
@@ -27,6 +27,7 @@ from regime.report import render
 from regime.report.streams import LinePrefixer
 from regime.sources import git
 from regime.sources.process import ProducerError
+from regime.sources.trees import GitTree
 
 _UPDATE = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) (\S.*)$")
 
@@ -57,6 +58,7 @@ def run(opts: Options, prefix: str | None = None) -> int:
         order: list[str] = []
         ref_of: dict[str, str] = {}
         policies: dict[str, Policy] = {}
+        brought_by: dict[str, tuple[str, list[str]]] = {}
         for _old, new, ref in parse_updates(stdin.splitlines()):
             if new == "0" * len(new):
                 continue  # a deletion brings nothing to check
@@ -71,11 +73,16 @@ def run(opts: Options, prefix: str | None = None) -> int:
             )
             outcome.findings.extend(effective.findings)
             policies[ref] = effective.policy
+            brought_by[ref] = (tip, brought)
             for sha in brought:
                 if sha not in ref_of:
                     ref_of[sha] = ref
                     order.append(sha)
-        check_commits(order, lambda sha: policies[ref_of[sha]], outcome, ref_of)
+        touched = check_commits(order, lambda sha: policies[ref_of[sha]], outcome, ref_of)
+        for ref, (tip, brought) in brought_by.items():
+            # infrastructure: the tree each ref will point at, and what its commits touch
+            paths = set().union(*(touched.get(sha, set()) for sha in brought))
+            check_tree(GitTree(tip), paths, policies[ref], outcome, f"{ref} at {tip[:12]}")
         render(outcome, opts.format, sys.stderr, door="push", with_headline=True)
         sys.stderr.flush()
         return outcome.exit_code

@@ -16,24 +16,54 @@ from collections.abc import Sequence
 
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
-from regime.engine import Outcome, check_changeset
+from regime.engine import Outcome, check_changeset, check_tree
 from regime.hooks.base import Options, UsageError, policy_for, report
 from regime.sources import git, tree
+from regime.sources.trees import FsTree, GitTree
+
+
+def _range() -> tuple[str, str] | None:
+    """(start, tip) under --from-ref/--to-ref or in pre-push, start at the merge base."""
+    base = os.environ.get("PRE_COMMIT_FROM_REF")
+    tip = os.environ.get("PRE_COMMIT_TO_REF")
+    if not (base and tip):
+        return None
+    if base.strip("0") == "":  # pre-push of a new branch: nothing to compare with
+        raise UsageError("PRE_COMMIT_FROM_REF is the zero id; run with --all-files instead")
+    try:
+        return git.merge_base(base, tip) or git.resolve(base), tip
+    except LookupError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def run_infra(opts: Options) -> int:
+    """regime-infra: the Xen and rt_tables checks of the tree after the change, run
+    once (pass_filenames: false). In a commit: the index, what is staged counts; with
+    nothing staged (--all-files): the tracked tree, everything counts; under a range:
+    the tree at its end, what the range changes counts."""
+    root = git.toplevel()
+    policy = policy_for(opts, root)
+    outcome = Outcome()
+    span = _range()
+    if span is not None:
+        start, tip = span
+        check_tree(GitTree(tip), git.changed_names(start, tip), policy, outcome)
+        return report(outcome, opts, "change")
+    staged = git.staged_names()
+    if staged:
+        check_tree(GitTree(None), staged, policy, outcome)
+    else:
+        check_tree(FsTree(root, git.tracked_files(cwd=root)), None, policy, outcome)
+    return report(outcome, opts, "commit")
 
 
 def run(paths: Sequence[str], opts: Options) -> int:
     root = git.toplevel()
     policy = policy_for(opts, root)
     outcome = Outcome()
-    base = os.environ.get("PRE_COMMIT_FROM_REF")
-    tip = os.environ.get("PRE_COMMIT_TO_REF")
-    if base and tip:
-        if base.strip("0") == "":  # pre-push of a new branch: nothing to compare with
-            raise UsageError("PRE_COMMIT_FROM_REF is the zero id; run with --all-files instead")
-        try:
-            start = git.merge_base(base, tip) or git.resolve(base)
-        except LookupError as exc:
-            raise UsageError(str(exc)) from exc
+    span = _range()
+    if span is not None:
+        start, tip = span
         if paths:
             wanted = set(paths)
             with git.range_diff(start, tip) as stream:

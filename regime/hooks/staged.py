@@ -9,6 +9,7 @@ from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset
 from regime.hooks.base import Options, policy_for, report, selection
 from regime.sources import git
+from regime.sources.trees import GitTree
 
 
 def run(paths: Sequence[str], opts: Options) -> int:
@@ -17,5 +18,5 @@ def run(paths: Sequence[str], opts: Options) -> int:
     outcome = Outcome()
     with git.staged_diff() as stream:
         files = changed_files(stream, selection(paths, root))
-        check_changeset(ChangeSet(files=files), policy, outcome)
+        check_changeset(ChangeSet(files=files, tree=GitTree(None)), policy, outcome)
     return report(outcome, opts, "commit")

@@ -18,6 +18,7 @@ from regime.policy.load import POLICY_FILE
 from regime.policy.server import effective_policy, load_server_policy
 from regime.report import render
 from regime.sources.svn import Transaction, find_svnlook
+from regime.sources.trees import SvnTree
 
 
 def run(
@@ -33,7 +34,11 @@ def run(
         message = transaction.log_message()
         with transaction.diff() as stream:
             changeset = ChangeSet(
-                files=changed_files(stream), message=message, message_path="svn:log"
+                files=changed_files(stream),
+                message=message,
+                message_path="svn:log",
+                tree=SvnTree(transaction),
+                also_touched=frozenset(transaction.changed_paths()),
             )
             check_changeset(changeset, effective.policy, outcome)
         render(outcome, opts.format, sys.stderr, door="commit", with_headline=True)

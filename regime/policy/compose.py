@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from regime.findings import Severity
-from regime.policy.model import Policy, RulePolicy
+from regime.policy.model import InfraSettings, Policy, RulePolicy
 
 _RANK = {Severity.OFF: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
@@ -44,4 +44,26 @@ def tighten(server: Policy, repo: Policy | None) -> Policy:
             rules[code] = repo.rules[code]
         else:
             rules[code] = _tighten_rule(rule, repo.rules[code])
-    return Policy(rules=rules, source=f"{server.source} + {repo.source}", server=server.server)
+    return Policy(
+        rules=rules,
+        source=f"{server.source} + {repo.source}",
+        server=server.server,
+        infra=_tighten_infra(server.infra, repo.infra),
+    )
+
+
+def _tighten_infra(server: InfraSettings, repo: InfraSettings) -> InfraSettings:
+    """The server says how its hosts are set up; the repository may only widen which
+    files are checked, lower the vif limit, and make pre-existing problems block."""
+
+    def union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+        return a + tuple(x for x in b if x not in a)
+
+    return replace(
+        server,
+        xen_configs=union(server.xen_configs, repo.xen_configs),
+        rt_tables=union(server.rt_tables, repo.rt_tables),
+        table_scripts=union(server.table_scripts, repo.table_scripts),
+        max_vifs=min(server.max_vifs, repo.max_vifs),
+        preexisting="block" if "block" in (server.preexisting, repo.preexisting) else "report",
+    )

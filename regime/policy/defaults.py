@@ -17,13 +17,27 @@ CONFIG_TEXT = (
 
 MAKEFILES = ("Makefile", "makefile", "GNUmakefile", "*.mk")
 MARKDOWN = (".md", ".markdown")
+# iproute2's own rt_tables separates id and name with a tab; so do most copies of it.
+RT_TABLES_FILES = ("**/iproute2/rt_tables", "**/iproute2/rt_tables.d/*.conf")
 
 DEFAULT_INCLUDE = CLASSIC_SOURCE + CONFIG_TEXT + MAKEFILES + MARKDOWN
 
-# Per-rule default excludes: make needs tabs; Markdown uses trailing spaces.
+# Per-rule default excludes: make needs tabs, rt_tables uses them by convention;
+# Markdown uses trailing spaces.
 DEFAULT_EXCLUDE = {
-    "WS101": MAKEFILES,
+    "WS101": MAKEFILES + RT_TABLES_FILES,
     "WS102": MARKDOWN,
 }
 
 DEFAULT_SUBJECT_LENGTH = 72
+
+# Infrastructure files (issue: Xen guest configs and iproute2 routing tables).
+DEFAULT_XEN_CONFIGS = ("**/xen/**/*.cfg",)
+DEFAULT_RT_TABLES = RT_TABLES_FILES
+DEFAULT_TABLE_SCRIPTS = (
+    "*.sh",
+    "**/network/interfaces",
+    "**/network/interfaces.d/*",
+    "**/network/if-*.d/*",
+    "**/rc.local",
+)

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
-from regime.policy.model import Policy, RulePolicy, ServerSettings, default_rule
+from regime.policy.model import InfraSettings, Policy, RulePolicy, ServerSettings, default_rule
 
 POLICY_FILE = ".regime.yaml"
 
-_TOP_KEYS = {"version", "exclude", "rules"}
+_TOP_KEYS = {"version", "exclude", "rules", "xen", "iproute2", "preexisting"}
+_XEN_KEYS = {"grammar", "configs", "default_script", "max_vifs"}
+_IPROUTE2_KEYS = {"rt_tables", "scripts"}
 _SERVER_KEYS = {
     "repository_policy",
     "may_loosen",
@@ -125,7 +127,34 @@ def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
         if rp.active and rp.pattern is None:
             where = rules_map[code][1] if code in rules_map else root
             raise ctx.error(where, f"rules.{code} is on but has no pattern: add `pattern: REGEX`")
-    return Policy(rules=rules, source=path, server=settings)
+    infra = _infra(ctx, top)
+    return Policy(rules=rules, source=path, server=settings, infra=infra)
+
+
+def _infra(ctx: _Ctx, top: dict[str, tuple[object, object]]) -> InfraSettings:
+    values: dict[str, object] = {}
+    if "xen" in top:
+        for key, (_, vnode) in _mapping(ctx, top["xen"][1], "xen", _XEN_KEYS).items():
+            where = f"xen.{key}"
+            if key == "grammar":
+                values["xen_grammar"] = _choice(ctx, vnode, where, ("xl", "xm"))
+            elif key == "configs":
+                values["xen_configs"] = _patterns(ctx, vnode, where)
+            elif key == "default_script":
+                values["default_script"] = _string(ctx, vnode, where)
+            elif key == "max_vifs":
+                values["max_vifs"] = _positive_int(ctx, vnode, where)
+    if "iproute2" in top:
+        for key, (_, vnode) in _mapping(
+            ctx, top["iproute2"][1], "iproute2", _IPROUTE2_KEYS
+        ).items():
+            field_name = "rt_tables" if key == "rt_tables" else "table_scripts"
+            values[field_name] = _patterns(ctx, vnode, f"iproute2.{key}")
+    if "preexisting" in top:
+        values["preexisting"] = _choice(
+            ctx, top["preexisting"][1], "preexisting", ("report", "block")
+        )
+    return InfraSettings(**values)  # type: ignore[arg-type]
 
 
 def _server(ctx: _Ctx, node: object) -> ServerSettings:
@@ -208,7 +237,7 @@ def _patterns(ctx: _Ctx, node: object, what: str) -> tuple[str, ...]:
 def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ...]) -> None:
     code = rp.code
     scope = RULES[code].scope
-    allowed = _FILE_RULE_KEYS if scope == "lines" else _RULE_KEYS[code]
+    allowed = _FILE_RULE_KEYS if scope == "lines" else _RULE_KEYS.get(code, {"severity"})
     fields = _mapping(ctx, node, f"rules.{code}", allowed)
     for key, (_, vnode) in fields.items():
         where = f"rules.{code}.{key}"

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
 from regime.pathmatch import PathFilter
-from regime.policy.defaults import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DEFAULT_SUBJECT_LENGTH
+from regime.policy.defaults import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_INCLUDE,
+    DEFAULT_RT_TABLES,
+    DEFAULT_SUBJECT_LENGTH,
+    DEFAULT_TABLE_SCRIPTS,
+    DEFAULT_XEN_CONFIGS,
+)
 
 
 @dataclass(slots=True)
@@ -51,11 +59,42 @@ class ServerSettings:
     log_file: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class InfraSettings:
+    """Where the infrastructure files are and how the hosts are set up."""
+
+    xen_grammar: str = "xl"  # xl | xm: which reading of a guest config is authoritative
+    xen_configs: tuple[str, ...] = DEFAULT_XEN_CONFIGS
+    default_script: str = "vif-bridge"  # the host's vif script when a vif names none
+    max_vifs: int = 8
+    rt_tables: tuple[str, ...] = DEFAULT_RT_TABLES
+    table_scripts: tuple[str, ...] = DEFAULT_TABLE_SCRIPTS
+    preexisting: str = "report"  # report | block: problems only between untouched files
+
+    def is_guest_config(self, path: str) -> bool:
+        return _filter(self.xen_configs).matches(path)
+
+    def is_rt_tables(self, path: str) -> bool:
+        return _filter(self.rt_tables).matches(path)
+
+    def is_table_script(self, path: str) -> bool:
+        return _filter(self.table_scripts).matches(path)
+
+    def is_infra(self, path: str) -> bool:
+        return self.is_guest_config(path) or self.is_rt_tables(path) or self.is_table_script(path)
+
+
+@lru_cache(maxsize=64)
+def _filter(patterns: tuple[str, ...]) -> PathFilter:
+    return PathFilter(patterns)
+
+
 @dataclass(slots=True)
 class Policy:
     rules: dict[str, RulePolicy]
     source: str = "<built-in defaults>"
     server: ServerSettings = field(default_factory=ServerSettings)
+    infra: InfraSettings = field(default_factory=InfraSettings)
 
     def rule(self, code: str) -> RulePolicy:
         return self.rules[code]

@@ -195,6 +195,12 @@ def staged_names(paths: Sequence[str] = (), cwd: str | None = None) -> set[str]:
     return {p for p in out.split("\0") if p}
 
 
+def changed_names(base: str, tip: str, cwd: str | None = None) -> set[str]:
+    """Every path that differs between two commits (both names of a rename)."""
+    out = run_text(git("diff-tree", "-r", "--name-only", "-z", "--no-renames", base, tip), cwd=cwd)
+    return {p for p in out.split("\0") if p}
+
+
 def tracked_files(paths: Sequence[str] = (), cwd: str | None = None) -> list[str]:
     out = run_text(git("ls-files", "-z", "--full-name", "--", *paths), cwd=cwd)
     return [p for p in out.split("\0") if p]

@@ -89,6 +89,27 @@ class Transaction:
             raise ProducerError(_failed(f"svnlook cat {path}", proc.returncode, err))
         return proc.stdout
 
+    def changed_paths(self) -> list[str]:
+        """Every path the transaction adds, changes, copies or deletes (``svnlook
+        changed``): a plain copy shows no diff but still brings a file."""
+        proc = self._run("changed")
+        if proc.returncode != 0:
+            raise ProducerError(
+                _failed("svnlook changed", proc.returncode, proc.stderr.decode("utf-8", "replace"))
+            )
+        text = proc.stdout.decode("utf-8", "surrogateescape")
+        return [line[4:] for line in text.split("\n") if len(line) > 4 and not line.endswith("/")]
+
+    def tree_paths(self) -> list[str]:
+        """Every file of the transaction's tree (folders end with "/" and are left out)."""
+        proc = self._run("tree", "--full-paths")
+        if proc.returncode != 0:
+            raise ProducerError(
+                _failed("svnlook tree", proc.returncode, proc.stderr.decode("utf-8", "replace"))
+            )
+        text = proc.stdout.decode("utf-8", "surrogateescape")
+        return [line for line in text.split("\n") if line and not line.endswith("/")]
+
     @contextmanager
     def diff(self) -> Iterator[Stream]:
         """The lines the transaction adds. Deleted files and properties are left out;

@@ -1,0 +1,90 @@
+"""Xen guest configs read into guests and their vifs, for the XEN checks and
+``regime inventory``. Configs are data: xl ones are parsed with xl's grammar, xm
+ones (Python) with ``ast`` only; nothing is ever executed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from regime.checks.problem import Problem
+from regime.xen.vif import VifSpec
+
+
+@dataclass(frozen=True, slots=True)
+class VifPlace:
+    index: int  # 0-based, as xl numbers devices
+    line: int
+    col: int
+    spec: VifSpec
+
+
+@dataclass(slots=True)
+class Guest:
+    path: str
+    name: str | None = None
+    name_line: int = 1
+    vifs: list[VifPlace] = field(default_factory=list)
+    vif_is_string: tuple[int, int] | None = None
+
+    @property
+    def label(self) -> str:
+        return repr(self.name) if self.name is not None else self.path
+
+
+def read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest], list[Problem]]:
+    from regime.xen.vif import parse_vif
+    from regime.xen.xlcfg import XlConfig, XlSyntaxError, parse_xl
+    from regime.xen.xmcfg import XmSyntaxError, parse_xm
+
+    guests: list[Guest] = []
+    problems: list[Problem] = []
+    for path in sorted(configs):
+        text = configs[path].decode("utf-8", "surrogateescape")
+        config: XlConfig
+        if grammar == "xm":
+            try:
+                config, not_static = parse_xm(text)
+            except XmSyntaxError as exc:
+                problems.append(Problem(
+                    "XEN001", path, exc.line, exc.col,
+                    f"not valid Python, so xm would refuse it too: {exc.message}",
+                ))  # fmt: skip
+                continue
+            for ns in not_static:
+                what = f"{ns.key} = ..." if ns.key else "this statement"
+                problems.append(Problem(
+                    "XEN002", path, ns.line, ns.col,
+                    f"{what} cannot be checked statically ({ns.reason}); regime never runs a "
+                    "config: write it as a literal",
+                ))  # fmt: skip
+        else:
+            try:
+                config = parse_xl(text)
+            except XlSyntaxError as exc:
+                hint = (
+                    "; this looks like an old xm config (Python), which xl no longer reads: "
+                    "rewrite it in xl syntax, or set xen: {grammar: xm} in .regime.yaml"
+                    if exc.looks_like_python
+                    else ""
+                )
+                problems.append(Problem("XEN001", path, exc.line, exc.col, f"{exc}{hint}"))
+                continue
+        guest = Guest(path)
+        name = config.get("name")
+        where = config.where("name")
+        if name is not None and name.kind == "string" and isinstance(name.value, str):
+            guest.name = name.value
+            guest.name_line = where.line if where is not None else name.line
+        vif = config.get("vif")
+        if vif is not None:
+            if vif.kind == "string":
+                guest.vif_is_string = (vif.line, vif.col)
+            elif vif.kind == "list" and isinstance(vif.value, tuple):
+                for element in vif.value:
+                    if element.kind != "string" or not isinstance(element.value, str):
+                        break  # xl stops at the first element that is not a string
+                    spec = parse_vif(element.value)
+                    guest.vifs.append(VifPlace(len(guest.vifs), element.line, element.col, spec))
+        guests.append(guest)
+    return guests, problems

@@ -1,0 +1,286 @@
+"""Infrastructure checks over the whole tree after a change: Xen guest configs
+(XEN1xx) and iproute2 routing tables (RT1xx).
+
+A duplicate needs both sides, so these checks read every infrastructure file of
+the tree, not just the changed lines. A finding that involves a file the change
+touches blocks as its rule says; one only between untouched files is reported as
+pre-existing and does not block (unless the policy says ``preexisting: block``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from regime.checks.guests import Guest, VifPlace, read_guests
+from regime.checks.problem import Problem
+from regime.findings import Finding, Severity
+from regime.policy.model import Policy
+
+if TYPE_CHECKING:
+    from netaddr import IPNetwork
+
+
+def check_infra(
+    files: Mapping[str, bytes], touched: set[str] | None, policy: Policy
+) -> list[Finding]:
+    """Findings for the infrastructure files of a tree. ``touched`` None: all count."""
+    infra = policy.infra
+    problems: list[Problem] = []
+    configs = {p: d for p, d in files.items() if infra.is_guest_config(p)}
+    guests, parse_problems = read_guests(configs, infra.xen_grammar)
+    if touched is not None:
+        # a duplicate is reported at its second place: make that the file the change
+        # touches (the new guest reuses the old one's MAC, not the other way round)
+        guests.sort(key=lambda g: g.path in touched)
+    problems += parse_problems
+    problems += _guest_problems(guests, policy)
+    problems += _cross_guest_problems(guests)
+    problems += _rt_problems(files, policy)
+    return _to_findings(problems, touched, policy)
+
+
+def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
+    from regime.xen.vif import is_multicast, is_zero, parse_mac
+
+    out: list[Problem] = []
+    limit = policy.infra.max_vifs
+    routed_default = "vif-route" in policy.infra.default_script
+    for guest in guests:
+        if guest.vif_is_string is not None:
+            line, col = guest.vif_is_string
+            out.append(Problem(
+                "XEN106", guest.path, line, col,
+                "vif is a string, not a list: xl gives the guest NO network interface; "
+                "write vif = [ '...' ]",
+            ))  # fmt: skip
+        if len(guest.vifs) > limit:
+            vif = guest.vifs[limit]
+            out.append(Problem(
+                "XEN104", guest.path, vif.line, vif.col,
+                f"guest {guest.label} has {len(guest.vifs)} vifs, more than the {limit} the "
+                "policy allows (xen.max_vifs); the extra ones will not come up",
+            ))  # fmt: skip
+        for vif in guest.vifs:
+            spec = vif.spec
+            where = f"vif {vif.index} of guest {guest.label}"
+            for item in spec.unknown:
+                hint = (
+                    "; several addresses are space-separated: ip=A B"
+                    if _looks_like_address(item)
+                    else "; keys are case-sensitive, with no spaces around ="
+                )
+                out.append(Problem(
+                    "XEN108", guest.path, vif.line, vif.col,
+                    f"{where}: {item!r} is not a known key=value, xl ignores it{hint}",
+                    source=spec.raw,
+                ))  # fmt: skip
+            for key in spec.quoted:
+                out.append(Problem(
+                    "XEN107", guest.path, vif.line, vif.col,
+                    f"{where}: the value of {key}= holds a quote, which xl keeps literally "
+                    f"({key}={spec.items.get(key, '')}); remove the quotes",
+                    source=spec.raw,
+                ))  # fmt: skip
+            if spec.mac is None:
+                out.append(Problem(
+                    "XEN109", guest.path, vif.line, vif.col,
+                    f"{where} has no mac=: xl makes a random MAC on every boot; set one",
+                    source=spec.raw,
+                ))  # fmt: skip
+            else:
+                value, problem = parse_mac(spec.mac)
+                if value is None:
+                    out.append(Problem(
+                        "XEN105", guest.path, vif.line, vif.col,
+                        f"{where}: mac={spec.mac} is not a MAC xl can read ({problem})",
+                        source=spec.raw,
+                    ))  # fmt: skip
+                elif is_zero(value):
+                    out.append(Problem(
+                        "XEN105", guest.path, vif.line, vif.col,
+                        f"{where}: mac={spec.mac} is all zeros, so xl picks a random one on "
+                        "every boot; set a real address",
+                        source=spec.raw,
+                    ))  # fmt: skip
+                elif is_multicast(value):
+                    out.append(Problem(
+                        "XEN105", guest.path, vif.line, vif.col,
+                        f"{where}: mac={spec.mac} is a multicast address (bit 0x01 of the first "
+                        "octet), which the Linux bridge drops; use 00:16:3e:... or a locally "
+                        "administered address (x2:, x6:, xA:, xE:)",
+                        source=spec.raw,
+                    ))  # fmt: skip
+            if spec.vifname is not None and len(spec.vifname) > 15:
+                out.append(Problem(
+                    "XEN110", guest.path, vif.line, vif.col,
+                    f"{where}: vifname={spec.vifname} is {len(spec.vifname)} characters; Linux "
+                    "truncates interface names to 15",
+                    source=spec.raw,
+                ))  # fmt: skip
+            script = spec.script
+            routed = "vif-route" in script.rsplit("/", 1)[-1] if script else routed_default
+            if routed and not spec.ips:
+                how = (
+                    f"script={script}"
+                    if script
+                    else f"the default script ({policy.infra.default_script})"
+                )
+                out.append(Problem(
+                    "XEN103", guest.path, vif.line, vif.col,
+                    f"{where} is routed ({how}) but has no ip=: vif-route adds no route and the "
+                    "guest is unreachable; add ip=ADDRESS",
+                    source=spec.raw,
+                ))  # fmt: skip
+    return out
+
+
+def _looks_like_address(item: str) -> bool:
+    head = item.split("/", 1)[0]
+    return head.count(".") == 3 or ":" in head
+
+
+def _cross_guest_problems(guests: list[Guest]) -> list[Problem]:
+    from regime.xen.vif import format_mac, parse_ips, parse_mac
+
+    out: list[Problem] = []
+    macs: dict[int, tuple[Guest, int, int, int]] = {}
+    names: dict[str, tuple[Guest, int]] = {}
+    vifnames: dict[str, tuple[Guest, int, int]] = {}
+    networks: list[tuple[IPNetwork, Guest, VifPlace]] = []
+    for guest in guests:
+        if guest.name is not None:
+            first = names.get(guest.name)
+            if first is None:
+                names[guest.name] = (guest, guest.name_line)
+            else:
+                other, line = first
+                out.append(Problem(
+                    "XEN112", guest.path, guest.name_line, 1,
+                    f"guest name {guest.name!r} is also used by {other.path}:{line}",
+                    related=((other.path, line),),
+                ))  # fmt: skip
+        for vif in guest.vifs:
+            spec = vif.spec
+            if spec.mac is not None:
+                value, _ = parse_mac(spec.mac)
+                if value is not None and value != 0:
+                    seen = macs.get(value)
+                    if seen is None:
+                        macs[value] = (guest, vif.line, vif.col, vif.index)
+                    else:
+                        og, oline, _ocol, oindex = seen
+                        out.append(Problem(
+                            "XEN101", guest.path, vif.line, vif.col,
+                            f"MAC {format_mac(value)} (vif {vif.index} of guest {guest.label}) is "
+                            f"also used by vif {oindex} of guest {og.label} at {og.path}:{oline}",
+                            related=((og.path, oline),),
+                            source=spec.raw,
+                        ))  # fmt: skip
+            if spec.vifname:
+                seen_name = vifnames.get(spec.vifname)
+                if seen_name is None:
+                    vifnames[spec.vifname] = (guest, vif.line, vif.index)
+                else:
+                    og, oline, oindex = seen_name
+                    out.append(Problem(
+                        "XEN111", guest.path, vif.line, vif.col,
+                        f"vifname {spec.vifname} is also used by vif {oindex} of guest "
+                        f"{og.label} at {og.path}:{oline}",
+                        related=((og.path, oline),),
+                        source=spec.raw,
+                    ))  # fmt: skip
+            if spec.ips:
+                nets, bad = parse_ips(" ".join(spec.ips))
+                for token in bad:
+                    out.append(Problem(
+                        "XEN108", guest.path, vif.line, vif.col,
+                        f"vif {vif.index} of guest {guest.label}: ip= holds {token!r}, which is "
+                        "not an address or network",
+                        source=spec.raw,
+                    ))  # fmt: skip
+                for net in nets:
+                    networks.append((net, guest, vif))
+    out += _overlaps(networks)
+    return out
+
+
+def _overlaps(networks: list[tuple[IPNetwork, Guest, VifPlace]]) -> list[Problem]:
+    """Addresses used twice, including a host inside another vif's network: one sweep
+    over the networks sorted by their first address (n log n for 30,000 vifs)."""
+    out: list[Problem] = []
+    keyed = sorted(
+        ((n.version, n.first, n.last, g, v) for n, g, v in networks),
+        key=lambda x: (x[0], x[1], -x[2]),
+    )
+    widest = None
+    for version, first, last, guest, vif in keyed:
+        if widest is not None and widest[0] == version and first <= widest[2]:
+            _, wfirst, wlast, wguest, wvif = widest
+            if not (wguest is guest and wvif is vif):
+                out.append(Problem(
+                    "XEN102", guest.path, vif.line, vif.col,
+                    f"{_net_text(version, first, last)} (vif {vif.index} of guest {guest.label}) "
+                    f"overlaps {_net_text(version, wfirst, wlast)} of vif {wvif.index} of guest "
+                    f"{wguest.label} at {wguest.path}:{wvif.line}",
+                    related=((wguest.path, wvif.line),),
+                    source=vif.spec.raw,
+                ))  # fmt: skip
+            if last > wlast:
+                widest = (version, first, last, guest, vif)
+        else:
+            widest = (version, first, last, guest, vif)
+    return out
+
+
+def _net_text(version: int, first: int, last: int) -> str:
+    import netaddr
+
+    rng = netaddr.IPRange(netaddr.IPAddress(first, version), netaddr.IPAddress(last, version))
+    cidrs = rng.cidrs()
+    if len(cidrs) == 1:
+        net = cidrs[0]
+        return str(net.ip) if net.size == 1 else str(net)
+    return str(rng)
+
+
+def _rt_problems(files: Mapping[str, bytes], policy: Policy) -> list[Problem]:
+    infra = policy.infra
+    tables = [(p, _text(d)) for p, d in files.items() if infra.is_rt_tables(p)]
+    scripts = [(p, _text(d)) for p, d in files.items() if infra.is_table_script(p)]
+    if not tables and not scripts:
+        return []
+    from regime.iproute2.rt_tables import check_tables
+    from regime.iproute2.table_use import find_table_uses, undefined_tables
+
+    tables.sort(key=lambda pt: (not pt[0].endswith("/rt_tables"), pt[0]))  # iproute2's order
+    defined, rt_problems = check_tables(tables)
+    uses = [use for path, text in scripts for use in find_table_uses(text, path)]
+    rt_problems += undefined_tables(uses, defined)
+    return [
+        Problem(p.code, p.path, p.line, p.col, p.message, tuple(p.related)) for p in rt_problems
+    ]
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _to_findings(
+    problems: list[Problem], touched: set[str] | None, policy: Policy
+) -> list[Finding]:
+    findings = []
+    block_old = policy.infra.preexisting == "block"
+    for p in problems:
+        rule = policy.rule(p.code)
+        if not rule.active:
+            continue
+        severity = rule.severity
+        message = p.message
+        involved = {p.path, *(path for path, _ in p.related)}
+        if touched is not None and not (involved & touched):
+            message += " (pre-existing: the change touches none of these files)"
+            if not block_old:
+                severity = Severity.WARNING
+        findings.append(Finding(p.path, p.line, p.col, p.code, message, severity, p.source))
+    return findings

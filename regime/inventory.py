@@ -1,0 +1,91 @@
+"""``regime inventory [PATH]``: every guest and vif of the Xen configs in a tree,
+the view an admin wants before picking a new MAC or address."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from regime.checks.guests import read_guests
+from regime.hooks.base import Options, policy_for
+from regime.sources.trees import FsTree
+
+COLUMNS = ("config", "line", "guest", "vif", "mac", "ips", "script", "bridge", "vifname")
+
+
+def rows_of(root: str, opts: Options) -> tuple[list[dict[str, str]], list[str]]:
+    from regime.sources import git
+    from regime.sources.process import ProducerError
+    from regime.xen.vif import format_mac, parse_mac
+
+    try:
+        top = git.toplevel(root)
+        tree = FsTree(top, git.tracked_files(cwd=top))
+        base = top
+    except ProducerError:
+        tree = FsTree(root)
+        base = root
+    policy = policy_for(opts, base)
+    configs = [p for p in tree.paths() if policy.infra.is_guest_config(p)]
+    guests, problems = read_guests(dict(tree.read_many(configs)), policy.infra.xen_grammar)
+    rows: list[dict[str, str]] = []
+    for guest in guests:
+        if not guest.vifs:
+            rows.append(_row(guest.path, guest.name_line, guest.name, "", "", "", "", "", ""))
+        for vif in guest.vifs:
+            spec = vif.spec
+            mac_value = parse_mac(spec.mac)[0] if spec.mac else None
+            mac = format_mac(mac_value) if mac_value is not None else (spec.mac or "")
+            rows.append(
+                _row(
+                    guest.path,
+                    vif.line,
+                    guest.name,
+                    str(vif.index),
+                    mac,
+                    " ".join(spec.ips),
+                    spec.script or "",
+                    spec.bridge or "",
+                    spec.vifname or "",
+                )
+            )
+    notes = [f"{p.path}:{p.line}:{p.col}: {p.code} {p.message}" for p in problems]
+    return rows, notes
+
+
+def _row(path: str, line: int, guest: str | None, *rest: str) -> dict[str, str]:
+    return dict(zip(COLUMNS, (path, str(line), guest or "", *rest), strict=True))
+
+
+def run(path: str, fmt: str, opts: Options, out: TextIO = sys.stdout) -> int:
+    if not os.path.isdir(path):
+        from regime.hooks.base import UsageError
+
+        raise UsageError(f"{path}: not a folder")
+    rows, notes = rows_of(path, opts)
+    if fmt == "json":
+        json.dump({"vifs": rows, "unreadable": notes}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        _table(rows, out)
+        guests = len({(r["config"], r["guest"]) for r in rows})
+        vifs = sum(1 for r in rows if r["vif"])
+        out.write(f"{guests} guests, {vifs} vifs\n")
+    for note in notes:
+        sys.stderr.write(f"regime: not in the inventory: {note}\n")
+    return 0
+
+
+def _table(rows: Sequence[dict[str, str]], out: TextIO) -> None:
+    widths = {c: max([len(c), *(len(r[c]) for r in rows)]) for c in COLUMNS}
+    out.write("  ".join(c.upper().ljust(widths[c]) for c in COLUMNS).rstrip() + "\n")
+    for r in rows:
+        out.write("  ".join(r[c].ljust(widths[c]) for c in COLUMNS).rstrip() + "\n")

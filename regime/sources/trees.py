@@ -1,0 +1,145 @@
+"""The whole tree as it will be after a change, for checks that need both sides of
+a duplicate (a MAC in a changed guest config and the same MAC in an old one).
+
+Every kind of tree lists its paths and reads many files in one go: git streams all
+the blobs through one ``git cat-file --batch`` process, never one process per file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from regime.sources.git import git
+from regime.sources.process import ProducerError, run_text
+from regime.sources.svn import Transaction
+
+
+class Tree(Protocol):
+    def paths(self) -> list[str]:
+        """Every file of the tree, repository-relative."""
+
+    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        """The content of each path that is a file of the tree, in the order given."""
+
+
+class FsTree:
+    """Files on disk under a root (CI tree mode, ``regime inventory``); symlinks are
+    never followed."""
+
+    def __init__(self, root: str, names: Sequence[str] | None = None) -> None:
+        self.root = root
+        self._names = list(names) if names is not None else None
+
+    def paths(self) -> list[str]:
+        if self._names is None:
+            from regime.sources.tree import walk
+
+            self._names = list(walk(self.root))
+        return self._names
+
+    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        for path in paths:
+            full = os.path.join(self.root, path)
+            if os.path.islink(full) or not os.path.isfile(full):
+                continue
+            with open(full, "rb") as fh:
+                yield path, fh.read()
+
+
+class GitTree:
+    """A commit's tree (``treeish`` a commit id) or the index (``treeish`` None)."""
+
+    def __init__(self, treeish: str | None, cwd: str | None = None) -> None:
+        self.treeish = treeish
+        self.cwd = cwd
+        self._blobs: dict[str, str] | None = None
+
+    def _listing(self) -> dict[str, str]:
+        if self._blobs is None:
+            blobs: dict[str, str] = {}
+            if self.treeish is None:
+                out = run_text(git("ls-files", "-s", "-z", "--full-name"), cwd=self.cwd)
+                for entry in out.split("\0"):
+                    if entry:
+                        meta, path = entry.split("\t", 1)
+                        mode, blob, stage = meta.split()
+                        if mode.startswith("10") and stage in ("0", "2"):
+                            blobs[path] = blob
+            else:
+                out = run_text(
+                    git("ls-tree", "-r", "-z", "--full-tree", self.treeish), cwd=self.cwd
+                )
+                for entry in out.split("\0"):
+                    if entry:
+                        meta, path = entry.split("\t", 1)
+                        mode, kind, blob = meta.split()
+                        if kind == "blob" and mode.startswith("10"):
+                            blobs[path] = blob
+            self._blobs = blobs
+        return self._blobs
+
+    def paths(self) -> list[str]:
+        return list(self._listing())
+
+    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        listing = self._listing()
+        wanted = [(p, listing[p]) for p in paths if p in listing]
+        if not wanted:
+            return
+        yield from _cat_blobs(wanted, self.cwd)
+
+
+def _cat_blobs(wanted: Sequence[tuple[str, str]], cwd: str | None) -> Iterator[tuple[str, bytes]]:
+    proc = subprocess.Popen(
+        git("cat-file", "--batch"),
+        cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        assert proc.stdin is not None
+        try:
+            for _, blob in wanted:
+                proc.stdin.write(blob.encode("ascii") + b"\n")
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        for path, blob in wanted:
+            header = proc.stdout.readline().split()
+            if len(header) != 3 or header[0].decode() != blob:
+                raise ProducerError(
+                    f"git cat-file --batch: unexpected answer for {path}: {header!r}"
+                )
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)  # the newline after the content
+            yield path, data
+    finally:
+        proc.stdout.close()
+        proc.wait()
+        feeder.join()
+
+
+class SvnTree:
+    """The tree of an svn transaction. svnlook has no batch read, so only the files
+    asked for are read, one ``svnlook cat`` each (the infrastructure files only)."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self.txn = transaction
+
+    def paths(self) -> list[str]:
+        return self.txn.tree_paths()
+
+    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        for path in paths:
+            data = self.txn.cat(path)
+            if data is not None:
+                yield path, data
