@@ -131,6 +131,12 @@ def test_explain(tmp_path: Path) -> None:
     assert res.code == 0
     for code in ("WS101", "WS102", "LOG101", "LOG102", "LOG103", "LOG104", "DIFF001"):
         assert code in res.out
+    for code in ("XEN001", "XEN002", *(f"XEN1{n:02}" for n in range(1, 13))):
+        assert code in res.out
+    for code in ("RT001", "RT101", "RT102", "RT103", "RT104", "RT105"):
+        assert code in res.out
+    res = run_regime("explain", "XEN103", cwd=tmp_path)
+    assert res.code == 0 and "vif-route adds one route per address" in res.out
     res = run_regime("explain", "ws102", cwd=tmp_path)
     assert res.code == 0
     assert "The CR of a CRLF line ending is a line ending" in res.out

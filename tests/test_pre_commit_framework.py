@@ -505,3 +505,73 @@ def test_a_renamed_file_is_checked_only_for_its_changed_lines(sandbox: Sandbox) 
     sandbox.write("renamed.c", "\tint old;\n" + body + "\tint new;\n")
     sandbox.add()
     assert_blocked(sandbox.pre_commit("run"), "renamed.c:22:1: WS101")
+
+
+# --------------------------------------------------------------------------- regime-infra
+
+WEB_GUEST = "name = 'web'\nvif = [ 'mac=00:16:3e:00:00:10,ip=192.0.2.10,script=vif-route' ]\n"
+DB_GUEST = "name = 'db'\nvif = [ 'mac=00:16:3e:00:00:20,bridge=xenbr0' ]\n"
+
+
+def test_infra_hook_refuses_a_commit_reusing_another_guests_mac(sandbox: Sandbox) -> None:
+    sandbox.write_config("regime-infra")
+    sandbox.write("etc/xen/web.cfg", WEB_GUEST)
+    sandbox.write("etc/xen/db.cfg", DB_GUEST)
+    sandbox.commit("two guests")
+
+    # A change that touches no guest config does not even read them.
+    sandbox.write("README", "hosts\n")
+    sandbox.add()
+    assert_passed(sandbox.pre_commit("run"))
+    sandbox.commit("readme")
+
+    # A new guest with db's MAC (written another way) and web's address: refused, both
+    # files named, at the new file's line and column.
+    sandbox.write(
+        "etc/xen/mail.cfg",
+        "name = 'mail'\nvif = [ 'mac=00-16-3E-00-00-20,ip=192.0.2.10' ]\n",
+    )
+    sandbox.add()
+    res = sandbox.pre_commit("run")
+    assert_blocked(
+        res,
+        "etc/xen/mail.cfg:2:9: XEN101 MAC 00:16:3e:00:00:20 (vif 0 of guest 'mail') is also "
+        "used by vif 0 of guest 'db' at etc/xen/db.cfg:2",
+        "etc/xen/mail.cfg:2:9: XEN102 192.0.2.10",
+        "etc/xen/web.cfg:2",
+    )
+    # Through the real git hook as well: the commit is not made.
+    sandbox.pre_commit("install")
+    before = sandbox.head()
+    res = sandbox.git_result("commit", "-m", "Add mail")
+    assert res.code != 0 and "XEN101" in res.text, res.text
+    assert sandbox.head() == before
+
+    # With its own MAC and address the guest goes in.
+    sandbox.write(
+        "etc/xen/mail.cfg", "name = 'mail'\nvif = [ 'mac=00:16:3e:00:00:30,ip=192.0.2.30' ]\n"
+    )
+    sandbox.add()
+    res = sandbox.git_result("commit", "-m", "Add mail")
+    assert res.code == 0, res.text
+    assert sandbox.head() != before
+
+
+def test_infra_hook_all_files_reports_what_is_already_committed(sandbox: Sandbox) -> None:
+    sandbox.write_config("regime-infra")
+    sandbox.write("etc/xen/web.cfg", WEB_GUEST)
+    sandbox.write("etc/xen/web2.cfg", WEB_GUEST.replace("'web'", "'web2'"))
+    sandbox.commit("a copied guest, committed without the hook")
+    res = sandbox.pre_commit("run", "--all-files")
+    assert_blocked(
+        res,
+        "etc/xen/web2.cfg:2:9: XEN101 MAC 00:16:3e:00:00:10 (vif 0 of guest 'web2') is also "
+        "used by vif 0 of guest 'web' at etc/xen/web.cfg:2",
+    )
+    # A range that touches no infrastructure file does not run the checks at all, so the
+    # old duplicate does not block new work.
+    base = sandbox.head()
+    sandbox.write("notes.txt", "x\n")
+    tip = sandbox.commit("notes")
+    res = sandbox.pre_commit("run", "--from-ref", base, "--to-ref", tip)
+    assert_passed(res)

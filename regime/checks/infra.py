@@ -37,7 +37,7 @@ def check_infra(
     problems += _guest_problems(guests, policy)
     problems += _cross_guest_problems(guests)
     problems += _rt_problems(files, policy)
-    return _to_findings(problems, touched, policy)
+    return _to_findings(problems, touched, policy, files)
 
 
 def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
@@ -267,9 +267,13 @@ def _text(data: bytes) -> str:
 
 
 def _to_findings(
-    problems: list[Problem], touched: set[str] | None, policy: Policy
+    problems: list[Problem],
+    touched: set[str] | None,
+    policy: Policy,
+    files: Mapping[str, bytes],
 ) -> list[Finding]:
     findings = []
+    lines: dict[str, list[bytes]] = {}
     block_old = policy.infra.preexisting == "block"
     for p in problems:
         rule = policy.rule(p.code)
@@ -282,5 +286,21 @@ def _to_findings(
             message += " (pre-existing: the change touches none of these files)"
             if not block_old:
                 severity = Severity.WARNING
-        findings.append(Finding(p.path, p.line, p.col, p.code, message, severity, p.source))
+        findings.append(
+            Finding(p.path, p.line, p.col, p.code, message, severity, _line(files, lines, p))
+        )
     return findings
+
+
+def _line(files: Mapping[str, bytes], cache: dict[str, list[bytes]], p: Problem) -> str | None:
+    """The line of the file the finding points at, so the report shows it with the caret
+    under the column (the vif spec alone would put the caret in the wrong place)."""
+    data = files.get(p.path)
+    if data is None or p.line < 1:
+        return p.source
+    split = cache.get(p.path)
+    if split is None:
+        split = cache[p.path] = data.split(b"\n")
+    if p.line > len(split):
+        return p.source
+    return split[p.line - 1].removesuffix(b"\r").decode("utf-8", "surrogateescape")
