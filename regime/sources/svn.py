@@ -43,7 +43,8 @@ def find_svnlook(explicit: str | None = None) -> str:
     )
 
 
-def _env() -> dict[str, str]:
+def svn_env() -> dict[str, str]:
+    """The environment for svnlook and svn: ours, with a UTF-8 locale."""
     env = dict(os.environ)
     env["LC_ALL"] = "C.UTF-8"
     return env
@@ -64,7 +65,7 @@ class Transaction:
         try:
             return subprocess.run(
                 [self.svnlook, command, *options, *self.which, self.repos, *operands],
-                env=_env(), capture_output=True, stdin=subprocess.DEVNULL, check=False,
+                env=svn_env(), capture_output=True, stdin=subprocess.DEVNULL, check=False,
             )  # fmt: skip
         except OSError as exc:
             raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
@@ -100,15 +101,29 @@ class Transaction:
         text = proc.stdout.decode("utf-8", "surrogateescape")
         return [line[4:] for line in text.split("\n") if len(line) > 4 and not line.endswith("/")]
 
-    def tree_paths(self) -> list[str]:
-        """Every file of the transaction's tree (folders end with "/" and are left out)."""
-        proc = self._run("tree", "--full-paths")
+    def tree_ids(self) -> dict[str, str]:
+        """Every file of the transaction's tree with its node-revision id (folders,
+        which end with "/", are left out)."""
+        return _parse_tree(self._run("tree", "--full-paths", "--show-ids"))
+
+    def youngest_tree_ids(self) -> tuple[str, dict[str, str]]:
+        """The youngest revision and every file of it with its node-revision id."""
+        proc = self._svnlook("youngest", self.repos)
         if proc.returncode != 0:
-            raise ProducerError(
-                _failed("svnlook tree", proc.returncode, proc.stderr.decode("utf-8", "replace"))
-            )
-        text = proc.stdout.decode("utf-8", "surrogateescape")
-        return [line for line in text.split("\n") if line and not line.endswith("/")]
+            err = proc.stderr.decode("utf-8", "replace")
+            raise ProducerError(_failed("svnlook youngest", proc.returncode, err))
+        rev = proc.stdout.decode("ascii", "replace").strip()
+        tree = self._svnlook("tree", "--full-paths", "--show-ids", "-r", rev, self.repos)
+        return rev, _parse_tree(tree)
+
+    def _svnlook(self, *argv: str) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(
+                [self.svnlook, *argv],
+                env=svn_env(), capture_output=True, stdin=subprocess.DEVNULL, check=False,
+            )  # fmt: skip
+        except OSError as exc:
+            raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
 
     @contextmanager
     def diff(self) -> Iterator[Stream]:
@@ -118,8 +133,21 @@ class Transaction:
             self.svnlook, "diff", "--no-diff-deleted", "--ignore-properties", "--diff-copy-from",
             *self.which, self.repos,
         ]  # fmt: skip
-        with Stream(argv, env=_env()) as stream:
+        with Stream(argv, env=svn_env()) as stream:
             yield stream
+
+
+def _parse_tree(proc: subprocess.CompletedProcess[bytes]) -> dict[str, str]:
+    """``svnlook tree --full-paths --show-ids``: lines ``PATH <ID>``, folders end in "/"."""
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace")
+        raise ProducerError(_failed("svnlook tree", proc.returncode, err))
+    files: dict[str, str] = {}
+    for line in proc.stdout.decode("utf-8", "surrogateescape").split("\n"):
+        path, sep, node = line.rpartition(" <")
+        if sep and node.endswith(">") and path and not path.endswith("/"):
+            files[path] = node[:-1]
+    return files
 
 
 def _failed(what: str, code: int, err: str) -> str:

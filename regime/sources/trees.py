@@ -15,7 +15,8 @@ from typing import Protocol
 
 from regime.sources.git import git
 from regime.sources.process import ProducerError, run_text
-from regime.sources.svn import Transaction
+from regime.sources.svn import Transaction, svn_env
+from regime.sources.svn_client import find_svn, read_files
 
 
 class Tree(Protocol):
@@ -129,17 +130,41 @@ def _cat_blobs(wanted: Sequence[tuple[str, str]], cwd: str | None) -> Iterator[t
 
 
 class SvnTree:
-    """The tree of an svn transaction. svnlook has no batch read, so only the files
-    asked for are read, one ``svnlook cat`` each (the infrastructure files only)."""
+    """The tree of an svn transaction. svnlook reads one file per process, so the
+    files the transaction leaves as they are in the youngest revision (the same
+    node-revision id) are read in batches with the svn client; the files it changes,
+    and every file when the client is missing or its answer does not add up, with
+    ``svnlook cat``."""
+
+    FEW = 8  # below this, listing the youngest tree costs more than it saves
 
     def __init__(self, transaction: Transaction) -> None:
         self.txn = transaction
+        self._ids: dict[str, str] | None = None
+
+    def _tree(self) -> dict[str, str]:
+        if self._ids is None:
+            self._ids = self.txn.tree_ids()
+        return self._ids
 
     def paths(self) -> list[str]:
-        return self.txn.tree_paths()
+        return list(self._tree())
 
     def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
-        for path in paths:
-            data = self.txn.cat(path)
+        ids = self._tree()
+        wanted = [p for p in paths if p in ids]
+        batched: dict[str, bytes] = {}
+        svn = find_svn(self.txn.svnlook)
+        if svn is not None and len(wanted) > self.FEW:
+            revision, youngest = self.txn.youngest_tree_ids()
+            same = [p for p in wanted if youngest.get(p) == ids[p]]
+            try:
+                batched = dict(read_files(svn, self.txn.repos, revision, same, svn_env()))
+            except ProducerError:
+                batched = {}  # svnlook below reads them all, one by one
+        for path in wanted:
+            data = batched.get(path)
+            if data is None:
+                data = self.txn.cat(path)
             if data is not None:
                 yield path, data

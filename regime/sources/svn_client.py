@@ -1,0 +1,84 @@
+"""Many files of a committed svn revision, read in a few processes.
+
+svnlook has no batch read: one ``svnlook cat`` per file costs about 6 ms, a minute for
+the 10,000 guest configs a check of the whole tree needs. The svn client reads many
+files of a revision in one call: ``svn list --xml`` gives their sizes and ``svn cat``
+their contents, concatenated in the order given, so the sizes cut them apart. Both read
+the repository directly (``file://``), with keywords left unexpanded, so the bytes are
+what ``svnlook cat`` prints. Whenever the answer does not add up, the caller falls back
+to svnlook for those files: this is a shortcut, never an authority.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from urllib.parse import quote
+from xml.etree import ElementTree
+
+from regime.sources.process import ProducerError
+
+BATCH = 500  # files per call: far below the argument length limit
+
+
+def find_svn(svnlook: str) -> str | None:
+    """The svn client installed with svnlook, or None."""
+    path = os.path.join(os.path.dirname(svnlook), "svn")
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+def read_files(
+    svn: str, repos: str, revision: str, paths: Sequence[str], env: dict[str, str]
+) -> Iterator[tuple[str, bytes]]:
+    """(path, content) for each of ``paths`` at ``revision``, in order. Raises
+    ProducerError when svn fails or its answer does not add up."""
+    root = "file://" + quote(os.path.abspath(repos))
+    with tempfile.TemporaryDirectory(prefix="regime-svn-") as config_dir:
+        base = [svn, "--non-interactive", "--config-dir", config_dir]
+        for start in range(0, len(paths), BATCH):
+            batch = paths[start : start + BATCH]
+            # the peg revision also protects names that contain "@"
+            urls = [f"{root}/{quote(p)}@{revision}" for p in batch]
+            sizes = _sizes(_run([*base, "list", "--xml", *urls], env), len(batch))
+            data = _run([*base, "cat", "--ignore-keywords", *urls], env)
+            if sum(sizes) != len(data):
+                raise ProducerError(
+                    f"svn cat gave {len(data)} bytes for files of {sum(sizes)} bytes"
+                )
+            offset = 0
+            for path, size in zip(batch, sizes, strict=True):
+                yield path, data[offset : offset + size]
+                offset += size
+
+
+def _run(argv: list[str], env: dict[str, str]) -> bytes:
+    try:
+        proc = subprocess.run(
+            argv, env=env, capture_output=True, stdin=subprocess.DEVNULL, check=False
+        )
+    except OSError as exc:
+        raise ProducerError(f"cannot run {argv[0]}: {exc.strerror}") from exc
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise ProducerError(f"svn {argv[4]} failed (exit status {proc.returncode}): {err}")
+    return proc.stdout
+
+
+def _sizes(xml: bytes, expected: int) -> list[int]:
+    """The size of each file target of ``svn list --xml``, in order."""
+    try:
+        lists = ElementTree.fromstring(xml).findall("list")
+    except ElementTree.ParseError as exc:
+        raise ProducerError(f"svn list --xml gave unreadable XML: {exc}") from exc
+    sizes = []
+    for listing in lists:
+        entries = listing.findall("entry")
+        size = entries[0].findtext("size") if len(entries) == 1 else None
+        if size is None or entries[0].get("kind") != "file" or not size.isdigit():
+            raise ProducerError("svn list --xml: a target is not one file")
+        sizes.append(int(size))
+    if len(sizes) != expected:
+        raise ProducerError(f"svn list --xml listed {len(sizes)} files of {expected}")
+    return sizes

@@ -1,0 +1,151 @@
+"""The whole tree of an svn transaction, as the infrastructure checks read it.
+
+Unchanged files are read in batches with the svn client (one ``svnlook cat`` per file
+would take a minute for 10,000 guest configs); these tests hold the batched reading
+to what ``svnlook cat`` prints, for every kind of file that could make the two differ,
+and show that the hook falls back to svnlook when the client is not there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import base_env, run_regime
+
+from regime.sources.process import ProducerError
+from regime.sources.svn import Transaction, find_svnlook, svn_env
+from regime.sources.svn_client import find_svn, read_files
+from regime.sources.trees import SvnTree
+
+ODD_NAMES = [
+    "etc/xen/with space.cfg",
+    "etc/xen/gäst-ü.cfg",
+    "etc/xen/at@sign.cfg",
+    "etc/xen/per%20cent.cfg",
+    "etc/xen/-leading-dash.cfg",
+]
+
+
+def sh(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    proc = subprocess.run(args, cwd=cwd, env=base_env(), capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    return proc
+
+
+def make_repo(tmp_path: Path) -> tuple[Path, Path]:
+    repos, wc = tmp_path / "repo", tmp_path / "wc"
+    sh("svnadmin", "create", str(repos), cwd=tmp_path)
+    sh("svn", "checkout", "-q", repos.as_uri(), str(wc), cwd=tmp_path)
+    xen = wc / "etc/xen"
+    xen.mkdir(parents=True)
+    for i in range(20):
+        (xen / f"g{i:02}.cfg").write_text(
+            f"name = 'g{i}'\nvif = [ 'mac=00:16:3e:00:01:{i:02x},ip=10.1.0.{i + 1}' ]\n"
+        )
+    for name in ODD_NAMES:
+        (wc / name).write_bytes(b"# odd name\n")
+    (xen / "crlf.cfg").write_bytes(b"a = 1\nb = 2\n")
+    (xen / "native.cfg").write_bytes(b"a = 1\n")
+    (xen / "keywords.cfg").write_bytes(b"# $Id$ $Revision$\nname = 'kw'\n")
+    (xen / "latin1.cfg").write_bytes(b"# caf\xe9\nname = 'l1'\n")
+    (xen / "binary.cfg").write_bytes(bytes(range(256)) * 4)
+    (xen / "empty.cfg").write_bytes(b"")
+    os.symlink("g00.cfg", xen / "link.cfg")
+    sh("svn", "add", "-q", "etc", cwd=wc)
+    sh("svn", "propset", "-q", "svn:eol-style", "CRLF", "etc/xen/crlf.cfg", cwd=wc)
+    sh("svn", "propset", "-q", "svn:eol-style", "native", "etc/xen/native.cfg", cwd=wc)
+    sh("svn", "propset", "-q", "svn:keywords", "Id Revision", "etc/xen/keywords.cfg", cwd=wc)
+    sh("svn", "commit", "-q", "-m", "guests", cwd=wc)
+    return repos, wc
+
+
+def test_batched_reading_gives_what_svnlook_cat_gives(tmp_path: Path) -> None:
+    repos, _ = make_repo(tmp_path)
+    svnlook = find_svnlook(shutil.which("svnlook"))
+    svn = find_svn(svnlook)
+    assert svn is not None
+    txn = Transaction(str(repos), "1", svnlook, revision=True)
+    paths = sorted(txn.tree_ids())
+    assert len(paths) == 20 + len(ODD_NAMES) + 7
+    batched = dict(read_files(svn, str(repos), "1", paths, svn_env()))
+    for path in paths:
+        assert batched[path] == txn.cat(path), path
+    # keywords stay unexpanded, CRLF stays CRLF, undecodable bytes stay as they are
+    assert batched["etc/xen/keywords.cfg"].startswith(b"# $Id$ $Revision$\n")
+    assert batched["etc/xen/crlf.cfg"] == b"a = 1\r\nb = 2\r\n"
+    assert b"caf\xe9" in batched["etc/xen/latin1.cfg"]
+
+
+def test_a_path_missing_from_the_revision_is_an_error_not_a_guess(tmp_path: Path) -> None:
+    repos, _ = make_repo(tmp_path)
+    svn = find_svn(find_svnlook(shutil.which("svnlook")))
+    assert svn is not None
+    with pytest.raises(ProducerError, match="svn list failed"):
+        list(read_files(svn, str(repos), "1", ["etc/xen/g00.cfg", "nope.cfg"], svn_env()))
+
+
+def test_svn_tree_reads_changed_files_from_the_transaction(tmp_path: Path) -> None:
+    """Read as of an older revision: the files changed since then come from svnlook."""
+    repos, wc = make_repo(tmp_path)
+    (wc / "etc/xen/g03.cfg").write_text("name = 'g3-new'\n")
+    sh("svn", "commit", "-q", "-m", "change g3", cwd=wc)
+    svnlook = find_svnlook(shutil.which("svnlook"))
+    old = SvnTree(Transaction(str(repos), "1", svnlook, revision=True))
+    files = dict(old.read_many(old.paths()))
+    assert files["etc/xen/g03.cfg"].startswith(b"name = 'g3'\n")
+    assert files["etc/xen/g04.cfg"].startswith(b"name = 'g4'\n")
+    new = SvnTree(Transaction(str(repos), "2", svnlook, revision=True))
+    assert dict(new.read_many(["etc/xen/g03.cfg"]))["etc/xen/g03.cfg"] == b"name = 'g3-new'\n"
+
+
+@pytest.mark.parametrize("with_svn_client", [True, False])
+def test_hook_finds_a_mac_reused_from_an_unchanged_config(
+    tmp_path: Path, with_svn_client: bool
+) -> None:
+    """Through the real hook: the new guest reuses the MAC of one of 20 committed ones,
+    read in a batch; without the svn client next to svnlook, read one by one."""
+    repos, wc = make_repo(tmp_path)
+    args = ["install", "svn", str(repos)]
+    if not with_svn_client:
+        # a folder holding svnlook alone, as on a server with only the svnlook binary
+        tools = tmp_path / "tools"
+        tools.mkdir()
+        os.symlink(shutil.which("svnlook") or "", tools / "svnlook")
+        args += ["--svnlook", str(tools / "svnlook")]
+    assert run_regime(*args, cwd=tmp_path).code == 0
+    (wc / "etc/xen/new guest.cfg").write_text(
+        "name = 'new'\nvif = [ 'mac=00:16:3E:00:01:11,ip=10.1.0.200' ]\n"
+    )
+    sh("svn", "add", "-q", "etc/xen/new guest.cfg", cwd=wc)
+    proc = subprocess.run(
+        ["svn", "commit", "-m", "Add a guest"], cwd=wc, env=base_env(), capture_output=True
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode != 0, err
+    assert (
+        "etc/xen/new guest.cfg:2:9: XEN101 MAC 00:16:3e:00:01:11 (vif 0 of guest 'new') is "
+        "also used by vif 0 of guest 'g17' at etc/xen/g17.cfg:2"
+    ) in err
+
+
+def test_unchanged_files_are_read_in_batches_not_one_svnlook_each(tmp_path: Path) -> None:
+    """svnlook wrapped by a script that logs each call: of 32 files, only the one the
+    newer revision changed is read with `svnlook cat`."""
+    repos, wc = make_repo(tmp_path)
+    (wc / "etc/xen/g05.cfg").write_text("name = 'g5-new'\n")
+    sh("svn", "commit", "-q", "-m", "change g5", cwd=wc)
+    tools, log = tmp_path / "tools", tmp_path / "svnlook.log"
+    tools.mkdir()
+    real = shutil.which("svnlook")
+    (tools / "svnlook").write_text(f'#!/bin/sh\necho "$1" >> {log}\nexec {real} "$@"\n')
+    (tools / "svnlook").chmod(0o755)
+    os.symlink(shutil.which("svn") or "", tools / "svn")
+    tree = SvnTree(Transaction(str(repos), "1", str(tools / "svnlook"), revision=True))
+    files = dict(tree.read_many(tree.paths()))
+    assert len(files) == 32
+    assert files["etc/xen/g05.cfg"].startswith(b"name = 'g5'\n")
+    assert log.read_text().split().count("cat") == 1
