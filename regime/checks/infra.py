@@ -37,7 +37,9 @@ def check_infra(
     problems += _guest_problems(guests, policy)
     problems += _cross_guest_problems(guests)
     problems += _rt_problems(files, policy)
-    return _to_findings(problems, touched, policy, files)
+    findings = _to_findings(problems, touched, policy, files)
+    findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
+    return findings
 
 
 def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
