@@ -1,0 +1,122 @@
+"""Measuring one run of a command for the benchmarks: wall time, peak RSS, exit status.
+
+Shared by every ``bench/bench_*.py`` script so they all measure the same way; see
+``Meter`` for why the peak RSS is taken by a small launcher and not by this process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Bench Admin",
+    "GIT_AUTHOR_EMAIL": "bench@example.org",
+    "GIT_COMMITTER_NAME": "Bench Admin",
+    "GIT_COMMITTER_EMAIL": "bench@example.org",
+    "LC_ALL": "C.UTF-8",
+}
+
+
+def child_env() -> dict[str, str]:
+    """The environment of every child: no git/regime/pre-commit settings of this machine."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "REGIME_", "PRE_COMMIT"))
+    }
+    env.update(GIT_ENV)
+    return env
+
+
+@dataclass(slots=True)
+class Sample:
+    wall_s: float
+    maxrss_kib: int
+    exit_code: int
+    stderr: str = ""
+
+
+def find_gnu_time() -> str | None:
+    """/usr/bin/time if it is GNU time (it reports the ru_maxrss of its own child)."""
+    for path in ("/usr/bin/time", "/bin/time"):
+        if os.access(path, os.X_OK):
+            proc = subprocess.run([path, "--version"], capture_output=True, check=False)
+            if b"GNU" in proc.stdout + proc.stderr:
+                return path
+    return None
+
+
+class Meter:
+    """Runs a command once and measures its wall time and peak RSS.
+
+    The peak RSS is ``ru_maxrss`` of ``wait4`` on the child: its own peak, or that of
+    a process it waited for (Linux keeps the maximum). A child spawned directly by this
+    script would report at least THIS script's RSS at spawn time: Linux carries the
+    high-water mark of the address space a process had before ``exec`` (the parent's,
+    with vfork/posix_spawn; a copy of it, with fork) into ``ru_maxrss``. So with
+    ``launcher`` (GNU time, ~1 MB) the command runs as the child of that small process,
+    which does the ``wait4`` and writes ``ru_maxrss`` (``%M``) and the exit status
+    (``%x``) to a file. Without it, ``os.wait4`` is used here directly and the floor is
+    reported as ``floor_kib``.
+    """
+
+    def __init__(self, launcher: str | None) -> None:
+        self.launcher = launcher
+        self.floor_kib = 0
+
+    @property
+    def method(self) -> str:
+        if self.launcher is not None:
+            return f"wait4 in `{self.launcher} -f %M` (floor about 1 MB)"
+        return f"os.wait4 here (floor: this script's own peak, {self.floor_kib / 1000:.0f} MB)"
+
+    def run(self, argv: Sequence[str], cwd: Path, stdout_path: str = os.devnull) -> Sample:
+        """Run argv once, stdout to stdout_path, stderr kept (first 8 KiB)."""
+        import resource
+
+        self.floor_kib = max(self.floor_kib, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        full = list(argv)
+        rss_file = None
+        if self.launcher is not None:
+            fd, rss_file = tempfile.mkstemp(prefix="regime-bench-rss-")
+            os.close(fd)
+            full = [self.launcher, "-f", "%M %x", "-o", rss_file, "--", *argv]
+        try:
+            with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
+                t0 = time.perf_counter()
+                proc = subprocess.Popen(
+                    full, cwd=cwd, env=child_env(), stdin=subprocess.DEVNULL, stdout=out, stderr=err
+                )
+                _pid, status, usage = os.wait4(proc.pid, 0)
+                wall = time.perf_counter() - t0
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                err.seek(0)
+                text = err.read(8192).decode("utf-8", "replace")
+            maxrss, code = usage.ru_maxrss, proc.returncode
+            if rss_file is not None:
+                maxrss, code = self._read_launcher(rss_file, code)
+        finally:
+            if rss_file is not None:
+                os.unlink(rss_file)
+        return Sample(wall, maxrss, code, text)
+
+    @staticmethod
+    def _read_launcher(path: str, code: int) -> tuple[int, int]:
+        """``%M %x`` from GNU time's output file (a signal shows as a negative code)."""
+        lines = Path(path).read_text("utf-8", "replace").splitlines()
+        for line in lines:
+            m = re.match(r"Command terminated by signal (\d+)", line)
+            if m:
+                code = -int(m.group(1))
+        fields = lines[-1].split() if lines else []
+        if len(fields) != 2:
+            sys.exit(f"bench: cannot read GNU time's report {lines!r}")
+        return int(fields[0]), (code if code < 0 else int(fields[1]))
