@@ -29,6 +29,7 @@ __all__ = [
     "VifSpec",
     "format_mac",
     "has_xen_oui",
+    "ip_ranges",
     "is_known_key",
     "is_locally_administered",
     "is_multicast",
@@ -145,6 +146,10 @@ KNOWN_KEYS = XL_KEYS | XL_COLO_KEYS | XM_KEYS
 _RATE_RE = re.compile(r"([0-9]+)([GMK]?)([Bb])/s(?:@([0-9]+)([mu]?)s)?")
 _IP_SPLIT_RE = re.compile(r"[ \t\n]+")  # the hotplug scripts' shell word splitting
 _IP_CHARS_RE = re.compile(r"[0-9A-Fa-f:./]+")
+_CANONICAL_MAC_RE = re.compile(r"[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}")
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# A plain IPv4 address or network, the way nearly every ip= is written.
+_PLAIN_IPV4_RE = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/(3[0-2]|[12]?[0-9]))?")
 _UINT32_MAX = 2**32 - 1
 _ULONG_MAX = 2**64 - 1
 _HEX = "0123456789abcdefABCDEF"
@@ -297,6 +302,13 @@ def parse_mac(text: str) -> tuple[int | None, str | None]:
     ``0x``; text after the sixth number is ignored (see :func:`mac_quirks`).
     Fewer than six numbers is rejected: xl would read past the end of the string.
     """
+    if len(text) == 17 and _CANONICAL_MAC_RE.fullmatch(text):
+        return int(text.replace(text[2], ""), 16), None  # the common case, quickly
+    return _parse_mac_as_strtoul(text)
+
+
+def _parse_mac_as_strtoul(text: str) -> tuple[int | None, str | None]:
+    """:func:`parse_mac` the long way, one strtoul at a time, as xl does it."""
     n = len(text)
     pos = 0
     value = 0
@@ -413,6 +425,33 @@ def parse_ips(text: str) -> tuple[list[IPNetwork], list[str]]:
         except (AddrFormatError, ValueError, TypeError, IndexError):
             bad.append(word)
     return networks, bad
+
+
+def ip_ranges(text: str) -> tuple[list[tuple[int, int, int]], list[str]]:
+    """What :func:`parse_ips` says of an ``ip=`` value, as ``(version, first, last)``
+    of each network (first and last address as integers), and the bad words.
+
+    A plain IPv4 address or network is computed here; anything else goes to
+    netaddr. Building a netaddr object for each of 30,000 vifs costs more than
+    reading all their configs, and the duplicate check needs only the ranges.
+    """
+    ranges: list[tuple[int, int, int]] = []
+    bad: list[str] = []
+    for word in _IP_SPLIT_RE.split(text):
+        if not word:
+            continue
+        m = _PLAIN_IPV4_RE.fullmatch(word)
+        if m is None:
+            networks, wrong = parse_ips(word)
+            ranges += ((n.version, n.first, n.last) for n in networks)
+            bad += wrong
+            continue
+        a, b, c, d, prefix = m.groups()
+        address = (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
+        host_bits = 32 - int(prefix) if prefix is not None else 0
+        first = address >> host_bits << host_bits
+        ranges.append((4, first, first | ((1 << host_bits) - 1)))
+    return ranges, bad
 
 
 # --------------------------------------------------------------------------- rate
