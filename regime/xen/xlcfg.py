@@ -274,12 +274,16 @@ def strtol(text: str) -> tuple[int | None, str | None]:
     start = i
     while i < n and text[i] in digits:
         i += 1
-    if i == start or i != n:
+    if i == start:
         return None, "not a valid number"
+    # xl looks at errno before the end pointer: an overflow is reported as one even
+    # when text follows the digits
     magnitude = _magnitude(text[start:i], base)
     limit = LONG_MAX + 1 if negative else LONG_MAX
     if magnitude > limit:
         return None, "could not be parsed as a number: Numerical result out of range"
+    if i != n:
+        return None, "not a valid number"
     return (-magnitude if negative else magnitude), None
 
 
