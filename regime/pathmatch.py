@@ -10,7 +10,7 @@ root. ``*`` and ``?`` never cross a "/", ``**`` crosses any number of folders.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 
 _WILDCARDS = set("*?[")
@@ -69,12 +69,17 @@ class _Patterns:
     def __init__(self, patterns: Iterable[str]) -> None:
         pats = list(patterns)
         self.suffixes: tuple[str, ...] = tuple(p for p in pats if is_suffix(p))
-        self.globs: Sequence[re.Pattern[str]] = [glob_to_regex(p) for p in pats if not is_suffix(p)]
+        # every glob in one alternation: one regex call per path, not one per glob
+        # (each alternative ends in \Z, so it matches exactly what any() of them would)
+        globs = [glob_to_regex(p).pattern for p in pats if not is_suffix(p)]
+        self.globs: re.Pattern[str] | None = (
+            re.compile("|".join(f"(?:{g})" for g in globs), re.DOTALL) if globs else None
+        )
 
     def match(self, path: str) -> bool:
         if self.suffixes and path.rsplit("/", 1)[-1].endswith(self.suffixes):
             return True
-        return any(rx.match(path) for rx in self.globs)
+        return self.globs is not None and self.globs.match(path) is not None
 
 
 class PathFilter:

@@ -9,7 +9,7 @@ tree, or every file under a plain directory).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from regime.changeset import ChangeSet
 from regime.engine import Outcome, check_changeset, check_tree
@@ -44,7 +44,7 @@ def run_range(base: str, tip: str, opts: Options) -> int:
     return report(outcome, opts, "change")
 
 
-def _tree_files(paths: Sequence[str]) -> Iterator[ChangeSet]:
+def _tree_files(paths: Sequence[str], infra: Callable[[str], bool]) -> Iterator[ChangeSet]:
     try:
         root = git.toplevel()
     except ProducerError:
@@ -53,9 +53,9 @@ def _tree_files(paths: Sequence[str]) -> Iterator[ChangeSet]:
         names = git.tracked_files(paths)
         # the infrastructure checks see the whole tracked tree (a duplicate needs both
         # sides); with PATHs, what involves them counts
-        whole = FsTree(root, git.tracked_files() if paths else names)
+        whole = FsTree(root, git.tracked_files() if paths else names, infra)
         yield ChangeSet(
-            files=tree.whole_files(root, names),
+            files=tree.whole_files(root, names, whole.keep),
             tree=whole,
             also_touched=frozenset(names),
             all_touched=not paths,
@@ -63,9 +63,11 @@ def _tree_files(paths: Sequence[str]) -> Iterator[ChangeSet]:
         return
     for path in paths or ["."]:
         if os.path.isdir(path):
-            files = FsTree(path)
+            files = FsTree(path, wanted=infra)
             yield ChangeSet(
-                files=tree.whole_files(path, files.paths()), tree=files, all_touched=True
+                files=tree.whole_files(path, files.paths(), files.keep),
+                tree=files,
+                all_touched=True,
             )
         elif os.path.isfile(path) and not os.path.islink(path):
             yield ChangeSet(files=iter([tree.whole_file(path, path)]))
@@ -80,6 +82,6 @@ def run_tree(paths: Sequence[str], opts: Options) -> int:
         root = paths[0] if len(paths) == 1 and os.path.isdir(paths[0]) else os.getcwd()
     policy = policy_for(opts, root)
     outcome = Outcome()
-    for changeset in _tree_files(paths):
+    for changeset in _tree_files(paths, policy.infra.is_infra):
         check_changeset(changeset, policy, outcome)
     return report(outcome, opts, "tree")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 
 from regime.changeset import AddedLine, ChangedFile, FileStatus
+
+Keep = Callable[[str, bytes], None]
 
 BINARY_SNIFF = 8000  # like git: a NUL byte in the first 8000 bytes means binary
 
 
-def whole_file(path: str, shown_as: str) -> ChangedFile:
-    """A file read as it is, every line an "added" line."""
+def whole_file(path: str, shown_as: str, keep: Keep | None = None) -> ChangedFile:
+    """A file read as it is, every line an "added" line. ``keep`` is offered the bytes
+    (a tree that will need them again, so a file is read once)."""
     changed = ChangedFile(path=shown_as, status=FileStatus.WHOLE)
     try:
         with open(path, "rb") as fh:
@@ -19,6 +23,8 @@ def whole_file(path: str, shown_as: str) -> ChangedFile:
     except OSError as exc:
         changed.problem = f"cannot read the file: {exc.strerror}"
         return changed
+    if keep is not None:
+        keep(shown_as, data)
     if b"\0" in data[:BINARY_SNIFF]:
         changed.binary = True
         return changed
@@ -46,19 +52,48 @@ def lines_of(data: bytes) -> Iterator[AddedLine]:
 
 
 def walk(root: str) -> Iterator[str]:
-    """Every regular file under root, relative, sorted; symlinks are never followed."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".svn", ".hg"))
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full) or not os.path.isfile(full):
-                continue
-            yield os.path.relpath(full, root).replace(os.sep, "/")
+    """Every regular file under root, relative with "/", sorted: a directory's files,
+    then its subdirectories (os.walk's top-down order). Symlinks are never followed.
+
+    One ``scandir`` per directory and no ``stat`` per file (the directory entry says
+    what it is), with an explicit stack so a deep tree cannot exhaust the recursion.
+    An unreadable directory is skipped, as os.walk does.
+    """
+    stack = [("", root)]
+    while stack:
+        prefix, path = stack.pop()
+        files: list[str] = []
+        dirs: list[str] = []
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in _VCS_DIRS:
+                            dirs.append(entry.name)
+                    elif entry.is_file(follow_symlinks=False):
+                        files.append(entry.name)
+        except OSError:
+            continue
+        files.sort()
+        for name in files:
+            yield prefix + name
+        dirs.sort(reverse=True)
+        stack.extend((f"{prefix}{d}/", os.path.join(path, d)) for d in dirs)
 
 
-def whole_files(root: str, names: Iterable[str]) -> Iterator[ChangedFile]:
+_VCS_DIRS = frozenset((".git", ".svn", ".hg"))
+
+
+def is_regular_file(path: str) -> bool:
+    """A regular file, not a symlink (never followed) nor a directory (a submodule)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def whole_files(root: str, names: Iterable[str], keep: Keep | None = None) -> Iterator[ChangedFile]:
     for name in names:
         full = os.path.join(root, name)
-        if os.path.islink(full) or not os.path.isfile(full):
-            continue  # symlinks (never followed) and submodules
-        yield whole_file(full, name)
+        if is_regular_file(full):
+            yield whole_file(full, name, keep)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from regime.sources.git import git
@@ -29,11 +29,23 @@ class Tree(Protocol):
 
 class FsTree:
     """Files on disk under a root (CI tree mode, ``regime inventory``); symlinks are
-    never followed."""
+    never followed.
 
-    def __init__(self, root: str, names: Sequence[str] | None = None) -> None:
+    ``wanted`` names the files the infrastructure checks will read: when the same run
+    reads every file whole anyway, it hands their bytes to :meth:`keep`, so each file
+    is read from disk once.
+    """
+
+    def __init__(
+        self,
+        root: str,
+        names: Sequence[str] | None = None,
+        wanted: Callable[[str], bool] | None = None,
+    ) -> None:
         self.root = root
         self._names = list(names) if names is not None else None
+        self._wanted = wanted
+        self._kept: dict[str, bytes] = {}
 
     def paths(self) -> list[str]:
         if self._names is None:
@@ -42,10 +54,20 @@ class FsTree:
             self._names = list(walk(self.root))
         return self._names
 
+    def keep(self, path: str, data: bytes) -> None:
+        if self._wanted is not None and self._wanted(path):
+            self._kept[path] = data
+
     def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        from regime.sources.tree import is_regular_file
+
         for path in paths:
+            kept = self._kept.pop(path, None)
+            if kept is not None:
+                yield path, kept
+                continue
             full = os.path.join(self.root, path)
-            if os.path.islink(full) or not os.path.isfile(full):
+            if not is_regular_file(full):
                 continue
             with open(full, "rb") as fh:
                 yield path, fh.read()
