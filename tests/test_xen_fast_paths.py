@@ -97,3 +97,87 @@ def test_ip_ranges_of_an_address_and_a_network() -> None:
         [],
     )
     assert ip_ranges("010.0.0.1") == ([], ["010.0.0.1"])
+
+
+# ---------------------------------------------------------------------------
+# xl: the quick statement pattern against the token path
+
+
+KEYS = ("vif", "name", "memory", "disk", "on_reboot", "a.b_0", "A", "_x", "vif-x")
+OPS = (" = ", "=", " += ", "+=", " + = ", " == ")
+STRING_CHARS = ("a", " ", "#", ",", "=", "[", "]", "'", '"', "\\", "\\n", "\r", "\0", "é", "\t")
+NUMBERS = ("0", "1", "512", "010", "08", "0x1f", "0x1F", "512M", "1e5", "0x", "-1", "1.5")
+GAPS = ("", " ", " ", "\t", "\n", " # note 'x' 1\n", "\n  ")
+ENDS = ("\n", "\n", "\n", " # done\n", ";", "; ", "", "\r\n", "#", " x\n")
+
+
+def xl_string(r: random.Random) -> str:
+    quote = r.choice("'\"")
+    body = "".join(r.choice(STRING_CHARS) for _ in range(r.randrange(6)))
+    if r.random() < 0.85:  # mostly strings the quick pattern takes
+        body = body.replace("\\", "").replace("\r", "").replace("\0", "")
+        body = body.replace(quote, "").replace("\\n", "")
+    return quote + body + quote
+
+
+def gap(r: random.Random) -> str:
+    return "\r\n" if r.random() < 0.01 else r.choice(GAPS)
+
+
+def xl_value(r: random.Random, depth: int = 0) -> str:
+    roll = r.random()
+    if roll < 0.35:
+        return xl_string(r)
+    if roll < 0.5:
+        return r.choice(NUMBERS)
+    if roll < 0.52:
+        return r.choice(("x", "True", "(1, 2)", "'a' 'b'", ""))
+    items = [xl_value(r, depth + 1) if depth < 2 and r.random() < 0.1 else
+             (xl_string(r) if r.random() < 0.8 else r.choice(NUMBERS))
+             for _ in range(r.randrange(5))]  # fmt: skip
+    text = "[" + gap(r)
+    for i, item in enumerate(items):
+        text += item + gap(r)
+        if i < len(items) - 1 or r.random() < 0.3:
+            text += (r.choice((",,", "")) if r.random() < 0.05 else ",") + gap(r)
+    return text + ("]" if r.random() < 0.95 else "")
+
+
+def xl_config(r: random.Random) -> str:
+    lines = []
+    for _ in range(r.randrange(1, 5)):
+        roll = r.random()
+        if roll < 0.1:
+            lines.append(r.choice(("# comment 'q' 1\n", "\n", "  \n", ";\n")))
+            continue
+        key = r.choice(KEYS) if r.random() < 0.1 else r.choice(KEYS[:5])
+        op = r.choice(OPS) if r.random() < 0.1 else r.choice(OPS[:4])
+        end = r.choice(ENDS) if r.random() < 0.15 else "\n"
+        lines.append(r.choice(("", " ", "\t")) + key + op + xl_value(r) + end)
+    return "".join(lines)
+
+
+def parsed(text: str, quick: bool) -> object:
+    from regime.xen.xlcfg import XlSyntaxError, _Parser
+
+    try:
+        return _Parser(text, quick=quick).parse()
+    except XlSyntaxError as exc:
+        return ("error", str(exc), exc.line, exc.col, exc.looks_like_python, exc.hint)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_xl_quick_statements_read_exactly_as_the_token_path(seed: int) -> None:
+    from regime.xen.xlcfg import _QUICK_RE
+
+    r = random.Random(seed)
+    quick_used = errors = 0
+    for _ in range(1500):
+        text = xl_config(r)
+        got = parsed(text, quick=True)
+        assert got == parsed(text, quick=False), repr(text)
+        quick_used += _QUICK_RE.match(text) is not None
+        errors += isinstance(got, tuple)
+    # the generator reaches both paths and both outcomes
+    assert quick_used > 300
+    assert 300 < errors < 1000

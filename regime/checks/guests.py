@@ -11,7 +11,7 @@ from regime.checks.problem import Problem
 from regime.xen.vif import VifSpec
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention (see regime.xen.xlcfg.Value)
 class VifPlace:
     index: int  # 0-based, as xl numbers devices
     line: int

@@ -161,7 +161,7 @@ def is_known_key(key: str) -> bool:
     return key in KNOWN_KEYS
 
 
-@dataclass
+@dataclass(slots=True)
 class VifSpec:
     """One vif spec string as xl splits it.
 
