@@ -8,7 +8,7 @@ never held in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -57,6 +57,17 @@ class ChangedFile:
     binary: bool = False
     old_path: str | None = None
     problem: str | None = None
+    # A whole file (tree mode): its decoded text, every line of which counts. Its
+    # lines are made only when a check walks them (see lines()), so a check can look
+    # at the text first and skip a file that cannot concern it.
+    text: str | None = None
+
+    def lines(self) -> Iterator[AddedLine]:
+        """The added lines: those of the diff, or every line of a whole file."""
+        if self.text is None:
+            return iter(self.added)
+        return text_lines(self.text)
+
     problem_line: int = 0
 
 
@@ -76,3 +87,22 @@ class ChangeSet:
     # whether every file counts as touched (CI tree mode).
     also_touched: frozenset[str] = frozenset()
     all_touched: bool = False
+
+
+def text_lines(text: str) -> Iterator[AddedLine]:
+    """Lines split at \\n only (never at \\x0c, \\x85 or \\u2028 as str.splitlines
+    would); the CR of a CRLF is the line ending, not part of the text."""
+    number = 0
+    pos = 0
+    size = len(text)
+    while pos < size:
+        number += 1
+        end = text.find("\n", pos)
+        if end == -1:
+            yield AddedLine(number, text[pos:], "")
+            return
+        if end > pos and text[end - 1] == "\r":
+            yield AddedLine(number, text[pos : end - 1], "\r\n")
+        else:
+            yield AddedLine(number, text[pos:end], "\n")
+        pos = end + 1

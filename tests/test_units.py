@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from regime.checks.whitespace import trailing_start
+from regime.changeset import text_lines
+from regime.checks.whitespace import _MAY_HOLD_FINDING, _is_trailing_space, trailing_start
 from regime.diff.names import split_git_header, unquote
 from regime.diff.reader import changed_files
 from regime.pathmatch import PathFilter
@@ -83,3 +86,42 @@ def test_svn_property_block_with_plus_plus_value_is_not_a_file() -> None:
         ("trunk/mod.c", [], None),
         ("trunk/b.c", ["b "], None),
     ]
+
+
+# The one-pass screen of a whole file agrees with the line-by-line rules.
+SCREEN_ALPHABET = "a é\t\r\n\x0b\x0c\xa0\u3000\u2028\x85\x1c\x1f\udcff#"
+
+
+def line_by_line(text: str) -> bool:
+    return any(
+        "\t" in line.text or (line.text != "" and _is_trailing_space(line.text[-1]))
+        for line in text_lines(text)
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_whole_file_screen_says_yes_exactly_when_a_line_holds_a_finding(seed: int) -> None:
+    r = random.Random(seed)
+    flagged = 0
+    for _ in range(5000):
+        text = "".join(r.choice(SCREEN_ALPHABET) for _ in range(r.randrange(12)))
+        if r.random() < 0.5:  # mostly clean text around the edges, as in real files
+            text = text.replace("\t", "").replace("a", "ab\n")
+        expected = line_by_line(text)
+        assert (_MAY_HOLD_FINDING.search(text) is not None) == expected, repr(text)
+        flagged += expected
+    assert 1000 < flagged < 4000
+
+
+@pytest.mark.parametrize(
+    "text", ["a\r\n", "a\r\nb", "a\n\n", "a\x85\n", "a\u2028", "a\x1c\r\n", ""]
+)
+def test_whole_file_screen_clean_edges(text: str) -> None:
+    assert _MAY_HOLD_FINDING.search(text) is None
+    assert not line_by_line(text)
+
+
+@pytest.mark.parametrize("text", ["a \r\n", "a\r\r\n", "a\r", "a\xa0", "\t", "a\x0c\nb"])
+def test_whole_file_screen_dirty_edges(text: str) -> None:
+    assert _MAY_HOLD_FINDING.search(text) is not None
+    assert line_by_line(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from regime.changeset import ChangedFile
@@ -12,6 +13,15 @@ from regime.policy.model import Policy
 # that end a line (Unicode line and paragraph separators, NEL) and the ASCII
 # information separators that Python counts as space but editors do not show.
 _NOT_TRAILING = frozenset("\n\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+
+
+# Whether any line of a whole file can hold a WS101 or WS102 finding: a tab, or a
+# trailing-space character at the end of a line's text (before \n, before the CRLF,
+# or at the end of the file). One regex pass over a file that is clean, the usual
+# case in tree mode, instead of a Python loop over its lines. re's \s is
+# str.isspace(), so the class is exactly _is_trailing_space less \r, and a lone
+# \r counts only where it is not the CR of a CRLF.
+_MAY_HOLD_FINDING = re.compile(r"\t|[^\S\r\n\x1c-\x1f\x85\u2028\u2029](?:\r?\n|\Z)|\r(?:\r\n|\Z)")
 
 
 def _is_trailing_space(ch: str) -> bool:
@@ -37,7 +47,9 @@ def check_file(
     if not (check_tab or check_trail) or changed.binary:
         return
     path = changed.path
-    for line in changed.added:
+    if changed.text is not None and not _MAY_HOLD_FINDING.search(changed.text):
+        return  # a whole file with no tab and no line ending in whitespace
+    for line in changed.lines():
         text = line.text
         if check_tab and "\t" in text:
             count = text.count("\t")

@@ -6,7 +6,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 
-from regime.changeset import AddedLine, ChangedFile, FileStatus
+from regime.changeset import ChangedFile, FileStatus
 
 Keep = Callable[[str, bytes], None]
 
@@ -28,27 +28,8 @@ def whole_file(path: str, shown_as: str, keep: Keep | None = None) -> ChangedFil
     if b"\0" in data[:BINARY_SNIFF]:
         changed.binary = True
         return changed
-    changed.added = list(lines_of(data))
+    changed.text = data.decode("utf-8", "surrogateescape")
     return changed
-
-
-def lines_of(data: bytes) -> Iterator[AddedLine]:
-    """Lines split at \\n only (never at \\x0c, \\x85 or \\u2028 as str.splitlines would)."""
-    text = data.decode("utf-8", "surrogateescape")
-    number = 0
-    pos = 0
-    size = len(text)
-    while pos < size:
-        number += 1
-        end = text.find("\n", pos)
-        if end == -1:
-            yield AddedLine(number, text[pos:], "")
-            return
-        if end > pos and text[end - 1] == "\r":
-            yield AddedLine(number, text[pos : end - 1], "\r\n")
-        else:
-            yield AddedLine(number, text[pos:end], "\n")
-        pos = end + 1
 
 
 def walk(root: str) -> Iterator[str]:
