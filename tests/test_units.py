@@ -125,3 +125,27 @@ def test_whole_file_screen_clean_edges(text: str) -> None:
 def test_whole_file_screen_dirty_edges(text: str) -> None:
     assert _MAY_HOLD_FINDING.search(text) is not None
     assert line_by_line(text)
+
+
+def test_reading_guests_pauses_the_cycle_collector_and_restores_it() -> None:
+    import gc
+
+    from regime.checks.guests import paused_gc, read_guests
+
+    seen: list[bool] = []
+    with paused_gc():
+        seen.append(gc.isenabled())
+    assert seen == [False]
+    assert gc.isenabled()
+    read_guests({"etc/xen/a.cfg": b"name = 'a'\n", "etc/xen/b.cfg": b"name = \n"}, "xl")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError
+    assert gc.isenabled()

@@ -4,7 +4,9 @@ ones (Python) with ``ast`` only; nothing is ever executed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from regime.checks.problem import Problem
@@ -32,7 +34,31 @@ class Guest:
         return repr(self.name) if self.name is not None else self.path
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cycle collector paused while a tree's guests are read and compared.
+
+    Reading 10,000 guests makes some 350,000 objects, none of them in a cycle, and the
+    collector walks the young ones again every 700 allocations: a quarter of the time,
+    and more than linear in the number of guests. Nothing is lost by pausing it (plain
+    reference counting still frees everything); it runs again afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest], list[Problem]]:
+    with paused_gc():
+        return _read_guests(configs, grammar)
+
+
+def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest], list[Problem]]:
     from regime.xen.vif import parse_vif
     from regime.xen.xlcfg import XlConfig, XlSyntaxError, parse_xl
     from regime.xen.xmcfg import XmSyntaxError, parse_xm

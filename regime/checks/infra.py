@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from regime.checks.guests import Guest, VifPlace, read_guests
+from regime.checks.guests import Guest, VifPlace, paused_gc, read_guests
 from regime.checks.problem import Problem
 from regime.findings import Finding, Severity
 from regime.policy.model import Policy
@@ -21,6 +21,13 @@ def check_infra(
     files: Mapping[str, bytes], touched: set[str] | None, policy: Policy
 ) -> list[Finding]:
     """Findings for the infrastructure files of a tree. ``touched`` None: all count."""
+    with paused_gc():
+        return _check_infra(files, touched, policy)
+
+
+def _check_infra(
+    files: Mapping[str, bytes], touched: set[str] | None, policy: Policy
+) -> list[Finding]:
     infra = policy.infra
     problems: list[Problem] = []
     configs = {p: d for p, d in files.items() if infra.is_guest_config(p)}
