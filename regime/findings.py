@@ -33,3 +33,19 @@ class Finding:
     @property
     def blocking(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What a reader or rule found, before the policy gives it a severity: the rule,
+    the place (1-based; line 0 is the whole file), and the other places involved
+    as (path, line). ``source`` is the text to show when the file's own line is not
+    at hand."""
+
+    code: str
+    path: str
+    line: int
+    col: int
+    message: str
+    related: tuple[tuple[str, int], ...] = ()
+    source: str | None = None

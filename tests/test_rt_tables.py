@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from regime.findings import Problem
 from regime.iproute2.rt_tables import (
     BUILTIN_TABLES,
-    RtProblem,
     TableEntry,
     check_tables,
     read_rt_tables,
@@ -44,7 +44,7 @@ DEBIAN_RT_TABLES = """\
 """
 
 
-def read(text: str) -> tuple[list[TableEntry], list[RtProblem]]:
+def read(text: str) -> tuple[list[TableEntry], list[Problem]]:
     return read_rt_tables(text, RT)
 
 
@@ -52,11 +52,11 @@ def pairs(entries: list[TableEntry]) -> list[tuple[int, str]]:
     return [(e.id, e.name) for e in entries]
 
 
-def codes(problems: list[RtProblem]) -> list[str]:
+def codes(problems: list[Problem]) -> list[str]:
     return [p.code for p in problems]
 
 
-def only(problems: list[RtProblem], code: str) -> RtProblem:
+def only(problems: list[Problem], code: str) -> Problem:
     found = [p for p in problems if p.code == code]
     assert len(found) == 1, problems
     return found[0]

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from regime.checks.problem import Problem
+from regime.findings import Problem
 from regime.xen.vif import VifSpec
 
 

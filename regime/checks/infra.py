@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from regime.checks.guests import Guest, VifPlace, paused_gc, read_guests
-from regime.checks.problem import Problem
-from regime.findings import Finding, Severity
+from regime.findings import Finding, Problem, Severity
 from regime.policy.model import Policy
 
 
@@ -258,10 +257,7 @@ def _rt_problems(files: Mapping[str, bytes], policy: Policy) -> list[Problem]:
     tables.sort(key=lambda pt: (not pt[0].endswith("/rt_tables"), pt[0]))  # iproute2's order
     defined, rt_problems = check_tables(tables)
     uses = [use for path, text in scripts for use in find_table_uses(text, path)]
-    rt_problems += undefined_tables(uses, defined)
-    return [
-        Problem(p.code, p.path, p.line, p.col, p.message, tuple(p.related)) for p in rt_problems
-    ]
+    return rt_problems + undefined_tables(uses, defined)
 
 
 def _text(data: bytes) -> str:

@@ -31,12 +31,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from regime.cnumber import number_start
+from regime.findings import Problem
+
 __all__ = [
     "BUILTIN_TABLES",
     "COMPAT_ID",
     "RESERVED_IDS",
     "RT_TABLE_MAX",
-    "RtProblem",
     "TableEntry",
     "check_tables",
     "is_c_number",
@@ -95,19 +97,6 @@ class TableEntry:
     name_col: int = 0
 
 
-@dataclass(frozen=True)
-class RtProblem:
-    """A problem in a routing-table file or a table use. ``line``/``col`` are 1-based; 0
-    means the whole file. ``related`` lists the other places involved as (path, line)."""
-
-    code: str
-    path: str
-    line: int
-    col: int
-    message: str
-    related: tuple[tuple[str, int], ...] = ()
-
-
 # ---------------------------------------------------------------------------
 # C number conversions
 
@@ -131,19 +120,8 @@ def _strtoul_full(text: str) -> int | None:
     This is how ``ip`` reads a number after ``table`` (``rtnl_rttable_a2n``): leading
     whitespace and a sign are allowed, ``0x`` means hex and a leading ``0`` octal.
     """
-    i, n = 0, len(text)
-    while i < n and text[i] in _C_SPACE:
-        i += 1
-    negative = False
-    if i < n and text[i] in "+-":
-        negative = text[i] == "-"
-        i += 1
-    if text[i : i + 2] in ("0x", "0X") and i + 2 < n and text[i + 2] in _HEX:
-        digits, base = text[i + 2 :], 16
-    elif text[i : i + 1] == "0":
-        digits, base = text[i:], 8
-    else:
-        digits, base = text[i:], 10
+    i, negative, base = number_start(text)
+    digits = text[i:]
     allowed = {16: _HEX, 8: _OCT, 10: _DEC}[base]
     if not digits or any(c not in allowed for c in digits):
         return None
@@ -344,9 +322,7 @@ def _corrupt_reason(p: str) -> str:
     return " (it must start with a decimal or 0x hex id)"
 
 
-def _corrupt(
-    path: str, line: int, col: int, p: str, piece: _Piece, rest: list[_Piece]
-) -> RtProblem:
+def _corrupt(path: str, line: int, col: int, p: str, piece: _Piece, rest: list[_Piece]) -> Problem:
     hidden: list[tuple[int, str]] = []
     for later in rest:
         content = _content(later)
@@ -374,10 +350,10 @@ def _corrupt(
         " Write the line as `ID NAME` (for example `100 uplink`) or comment it out with '#'."
     )
     related = tuple(dict.fromkeys((path, ln) for ln, _ in hidden))
-    return RtProblem("RT001", path, line, col, message, related)
+    return Problem("RT001", path, line, col, message, related)
 
 
-def _range_problem(path: str, line: int, col: int, read: _Read) -> RtProblem | None:
+def _range_problem(path: str, line: int, col: int, read: _Read) -> Problem | None:
     value, name = read.value, read.name
     if 0 <= value <= INT_MAX and read.id == value:
         return None
@@ -407,10 +383,10 @@ def _range_problem(path: str, line: int, col: int, read: _Read) -> RtProblem | N
             f"table id {value} is above {RT_TABLE_MAX}, the largest table id the kernel"
             f" has, and iproute2 does not reject it: {outcome}. Use {_FREE_IDS}."
         )
-    return RtProblem("RT104", path, line, col, message)
+    return Problem("RT104", path, line, col, message)
 
 
-def _misread(path: str, line: int, col: int, p: str, read: _Read) -> RtProblem | None:
+def _misread(path: str, line: int, col: int, p: str, read: _Read) -> Problem | None:
     tokens = _c_split(p)
     id_text = p[read.id_start : read.id_end]
     if tokens[:2] == [id_text, read.name] and _PLAIN_ID.fullmatch(id_text):
@@ -430,15 +406,15 @@ def _misread(path: str, line: int, col: int, p: str, read: _Read) -> RtProblem |
         f"{ignored}: {why}. Write the id as decimal digits or 0x hex, then whitespace,"
         " then the name."
     )
-    return RtProblem("RT001", path, line, col, message)
+    return Problem("RT001", path, line, col, message)
 
 
 def _name_problems(
     path: str, line: int, col: int, name_col: int, id_text: str, read: _Read
-) -> Iterator[RtProblem]:
+) -> Iterator[Problem]:
     name, tid = read.name, read.id
     if name.startswith("#"):
-        yield RtProblem(
+        yield Problem(
             "RT001",
             path,
             line,
@@ -450,7 +426,7 @@ def _name_problems(
         return
     if "#" in name:
         before = name.split("#", 1)[0]
-        yield RtProblem(
+        yield Problem(
             "RT001",
             path,
             line,
@@ -460,7 +436,7 @@ def _name_problems(
             f" `{tid} {before} # ...` if the rest is a comment.",
         )
     if name in _SHOW_KEYWORDS:
-        yield RtProblem(
+        yield Problem(
             "RT001",
             path,
             line,
@@ -471,7 +447,7 @@ def _name_problems(
         )
     number = table_number(name)
     if number is not None and number != tid:
-        yield RtProblem(
+        yield Problem(
             "RT001",
             path,
             line,
@@ -485,7 +461,7 @@ def _name_problems(
         octal = _strtoul_full(id_text)
         if octal != read.value:
             after = f"as octal {octal}" if octal is not None else "as an invalid octal number"
-            yield RtProblem(
+            yield Problem(
                 "RT001",
                 path,
                 line,
@@ -496,7 +472,7 @@ def _name_problems(
             )
 
 
-def read_rt_tables(text: str, path: str) -> tuple[list[TableEntry], list[RtProblem]]:
+def read_rt_tables(text: str, path: str) -> tuple[list[TableEntry], list[Problem]]:
     """The entries iproute2 loads from one rt_tables file, and the RT001/RT104 problems.
 
     Entries are what ``ip`` ends up with, not what the file seems to say: a misread line
@@ -504,7 +480,7 @@ def read_rt_tables(text: str, path: str) -> tuple[list[TableEntry], list[RtProbl
     calls corrupted is returned (the RT001 for that line lists the entries it hides).
     """
     entries: list[TableEntry] = []
-    problems: list[RtProblem] = []
+    problems: list[Problem] = []
     pieces = list(_pieces(text))
     for index, piece in enumerate(pieces):
         content = _content(piece)
@@ -518,7 +494,7 @@ def read_rt_tables(text: str, path: str) -> tuple[list[TableEntry], list[RtProbl
         line, col, name_col = piece.line, base + read.id_start + 1, base + read.name_start + 1
         if not piece.first:
             problems.append(
-                RtProblem(
+                Problem(
                     "RT001",
                     path,
                     line,
@@ -554,14 +530,14 @@ def _dropin_loaded(path: str) -> bool:
     return not name.startswith(".") and len(name) > 5 and name.endswith(".conf")
 
 
-def _ignored_file(path: str, text: str) -> RtProblem | None:
+def _ignored_file(path: str, text: str) -> Problem | None:
     entries, _ = read_rt_tables(text, path)
     if not entries:
         return None
     name = posixpath.basename(path)
     suggestion = (name.lstrip(".") or "tables") + ("" if name.endswith(".conf") else ".conf")
     listed = ", ".join(repr(e.name) for e in entries[:5]) + (", ..." if len(entries) > 5 else "")
-    return RtProblem(
+    return Problem(
         "RT001",
         path,
         0,
@@ -593,7 +569,7 @@ def _resolve(name: str, found: list[tuple[int, TableEntry]]) -> int | None:
     return max(in_bucket, key=lambda c: c[1])[2]
 
 
-def _reserved_problem(entry: TableEntry) -> RtProblem | None:
+def _reserved_problem(entry: TableEntry) -> Problem | None:
     standard = RESERVED_IDS.get(entry.id)
     if entry.id == COMPAT_ID:
         message = (
@@ -615,18 +591,18 @@ def _reserved_problem(entry: TableEntry) -> RtProblem | None:
         )
     else:
         return None
-    return RtProblem("RT103", entry.path, entry.line, entry.col, message)
+    return Problem("RT103", entry.path, entry.line, entry.col, message)
 
 
 def _load_order(
     files: Iterable[tuple[str, str]],
-) -> tuple[list[tuple[str, str]], list[RtProblem]]:
+) -> tuple[list[tuple[str, str]], list[Problem]]:
     """rt_tables first, then rt_tables.d/*.conf. iproute2 reads the directory in
     ``readdir`` order, which is not fixed; drop-ins are sorted by path so reports are
     stable, and RT102 says when the real order could matter."""
     main: list[tuple[str, str]] = []
     dropins: list[tuple[str, str]] = []
-    problems: list[RtProblem] = []
+    problems: list[Problem] = []
     for path, text in files:
         if not _is_dropin(path):
             main.append((path, text))
@@ -639,7 +615,7 @@ def _load_order(
 
 def check_tables(
     files: list[tuple[str, str]],
-) -> tuple[dict[str, TableEntry], list[RtProblem]]:
+) -> tuple[dict[str, TableEntry], list[Problem]]:
     """Check rt_tables and rt_tables.d files together, as iproute2 loads them.
 
     ``files`` holds (path, text). A file whose parent directory is ``rt_tables.d`` is a
@@ -673,7 +649,7 @@ def check_tables(
                 continue
             others = tuple((e.path, e.line) for e in same_id if e.name != entry.name)
             problems.append(
-                RtProblem(
+                Problem(
                     "RT101",
                     entry.path,
                     entry.line,
@@ -699,7 +675,7 @@ def check_tables(
 
 def _name_id_problems(
     name: str, found: list[tuple[int, TableEntry]], winner: int | None
-) -> Iterator[RtProblem]:
+) -> Iterator[Problem]:
     """RT102 for every definition of ``name`` whose id differs from the reference: the
     reserved id for a built-in name, else the first definition loaded."""
     reserved = BUILTIN_TABLES.get(name)
@@ -733,7 +709,7 @@ def _name_id_problems(
                 f" {first.path}:{first.line}"
             )
         related = tuple(dict.fromkeys((e.path, e.line) for _, e in found if e.id != entry.id))
-        yield RtProblem(
+        yield Problem(
             "RT102",
             entry.path,
             entry.line,

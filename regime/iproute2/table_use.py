@@ -45,9 +45,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from regime.findings import Problem
 from regime.iproute2.rt_tables import (
     BUILTIN_TABLES,
-    RtProblem,
     TableEntry,
     is_c_number,
     table_number,
@@ -634,13 +634,13 @@ def _free_id(defined: dict[str, TableEntry]) -> int:
     return next((i for i in range(100, 252) if i not in used), 1000)
 
 
-def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -> list[RtProblem]:
+def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -> list[Problem]:
     """RT105 for every use of a table name no rt_tables file defines.
 
     ``defined`` is the map :func:`regime.iproute2.rt_tables.check_tables` returns.
     Dynamic uses, numbers and built-in names are never reported.
     """
-    problems: list[RtProblem] = []
+    problems: list[Problem] = []
     for use in uses:
         name = use.name
         if use.dynamic or name in defined or name in BUILTIN_TABLES:
@@ -672,5 +672,5 @@ def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -
             f" `{_free_id(defined)} {name}` in /etc/iproute2/rt_tables or an"
             " rt_tables.d/*.conf file, or use the table number."
         )
-        problems.append(RtProblem("RT105", use.path, use.line, use.col, message, related))
+        problems.append(Problem("RT105", use.path, use.line, use.col, message, related))
     return problems

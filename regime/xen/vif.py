@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from regime.cnumber import number_start
+
 if TYPE_CHECKING:
     from netaddr import IPNetwork
 
@@ -315,15 +317,7 @@ def _parse_mac_as_strtoul(text: str) -> tuple[int | None, str | None]:
     for index in range(6):
         if pos > n:
             return None, f"only {index} of the 6 numbers"
-        i = pos
-        while i < n and text[i] in _C_SPACE:
-            i += 1
-        negative = False
-        if i < n and text[i] in "+-":
-            negative = text[i] == "-"
-            i += 1
-        if text[i : i + 2] in ("0x", "0X") and i + 2 < n and text[i + 2] in _HEX:
-            i += 2
+        i, negative, _base = number_start(text, pos)  # strtoul(..., 16): only 0x counts
         start = i
         while i < n and text[i] in _HEX:
             i += 1

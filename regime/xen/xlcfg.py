@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from regime.cnumber import HEX_DIGITS, number_start
+
 __all__ = [
     "LONG_MAX",
     "MAX_NESTING",
@@ -259,20 +261,8 @@ def strtol(text: str) -> tuple[int | None, str | None]:
     Returns (number, None) or (None, xl's complaint).
     """
     n = len(text)
-    i = 0
-    while i < n and text[i] in " \t\n\v\f\r":
-        i += 1
-    negative = False
-    if i < n and text[i] in "+-":
-        negative = text[i] == "-"
-        i += 1
-    if text[i : i + 2] in ("0x", "0X") and i + 2 < n and text[i + 2] in _HEX:
-        base, digits = 16, _HEX
-        i += 2
-    elif text[i : i + 1] == "0":
-        base, digits = 8, "01234567"
-    else:
-        base, digits = 10, "0123456789"
+    i, negative, base = number_start(text)
+    digits = _DIGITS[base]
     start = i
     while i < n and text[i] in digits:
         i += 1
@@ -289,7 +279,7 @@ def strtol(text: str) -> tuple[int | None, str | None]:
     return (-magnitude if negative else magnitude), None
 
 
-_HEX = "0123456789abcdefABCDEF"
+_DIGITS = {16: HEX_DIGITS, 8: "01234567", 10: "0123456789"}
 
 
 def _magnitude(digits: str, base: int) -> int:
