@@ -61,14 +61,13 @@ class ChangedFile:
     # lines are made only when a check walks them (see lines()), so a check can look
     # at the text first and skip a file that cannot concern it.
     text: str | None = None
+    problem_line: int = 0
 
     def lines(self) -> Iterator[AddedLine]:
         """The added lines: those of the diff, or every line of a whole file."""
         if self.text is None:
             return iter(self.added)
         return text_lines(self.text)
-
-    problem_line: int = 0
 
 
 @dataclass(slots=True)

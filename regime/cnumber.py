@@ -6,6 +6,8 @@ from __future__ import annotations
 
 C_SPACE = " \t\n\v\f\r"  # isspace() in the C locale
 HEX_DIGITS = "0123456789abcdefABCDEF"
+DEC_DIGITS = "0123456789"
+DIGITS_OF_BASE = {16: HEX_DIGITS, 8: "01234567", 10: DEC_DIGITS}
 
 
 def number_start(text: str, i: int = 0) -> tuple[int, bool, int]:

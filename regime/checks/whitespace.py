@@ -21,7 +21,8 @@ _NOT_TRAILING = frozenset("\n\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 # case in tree mode, instead of a Python loop over its lines. re's \s is
 # str.isspace(), so the class is exactly _is_trailing_space less \r, and a lone
 # \r counts only where it is not the CR of a CRLF.
-_MAY_HOLD_FINDING = re.compile(r"\t|[^\S\r\n\x1c-\x1f\x85\u2028\u2029](?:\r?\n|\Z)|\r(?:\r\n|\Z)")
+_TRAILING_BUT_CR = "[^\\S\\r" + "".join(f"\\u{ord(c):04x}" for c in sorted(_NOT_TRAILING)) + "]"
+_MAY_HOLD_FINDING = re.compile(rf"\t|{_TRAILING_BUT_CR}(?:\r?\n|\Z)|\r(?:\r\n|\Z)")
 
 
 def _is_trailing_space(ch: str) -> bool:

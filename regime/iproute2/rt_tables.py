@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from regime.cnumber import number_start
+from regime.cnumber import C_SPACE, DEC_DIGITS, DIGITS_OF_BASE, HEX_DIGITS, number_start
 from regime.findings import Problem
 
 __all__ = [
@@ -73,10 +73,6 @@ _SHOW_KEYWORDS: dict[str, str] = {"all": "every table", "cache": "the routing ca
 
 _FREE_IDS = "an id from 1 to 251 or from 256 to 2147483647"
 
-_C_SPACE = frozenset(" \t\n\v\f\r")
-_DEC = frozenset("0123456789")
-_HEX = frozenset("0123456789abcdefABCDEF")
-_OCT = frozenset("01234567")
 _LONG_MIN, _LONG_MAX, _ULONG_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
 # An id written the way the notes allow: decimal or lowercase-0x hex, optionally signed.
@@ -122,7 +118,7 @@ def _strtoul_full(text: str) -> int | None:
     """
     i, negative, base = number_start(text)
     digits = text[i:]
-    allowed = {16: _HEX, 8: _OCT, 10: _DEC}[base]
+    allowed = DIGITS_OF_BASE[base]
     if not digits or any(c not in allowed for c in digits):
         return None
     value = int(digits, base)
@@ -171,7 +167,7 @@ class _Read:
 def _scan_number(s: str, i: int, base: int) -> _Number | None:
     """glibc's ``%d`` (base 10) or ``%x`` (base 16) conversion starting at ``s[i]``."""
     n = len(s)
-    while i < n and s[i] in _C_SPACE:
+    while i < n and s[i] in C_SPACE:
         i += 1
     start = k = i
     negative = False
@@ -184,7 +180,7 @@ def _scan_number(s: str, i: int, base: int) -> _Number | None:
         k += 1
         if base == 16 and k < n and s[k] in "xX":
             k += 1  # glibc eats the 0x prefix even when no hex digit follows
-    allowed = _HEX if base == 16 else _DEC
+    allowed = HEX_DIGITS if base == 16 else DEC_DIGITS
     while k < n and s[k] in allowed:
         digits.append(s[k])
         k += 1
@@ -197,10 +193,10 @@ def _scan_number(s: str, i: int, base: int) -> _Number | None:
 def _scan_word(s: str, i: int) -> tuple[int, int] | None:
     """glibc's ``%s``: skip whitespace, then take everything up to the next whitespace."""
     n = len(s)
-    while i < n and s[i] in _C_SPACE:
+    while i < n and s[i] in C_SPACE:
         i += 1
     start = i
-    while i < n and s[i] not in _C_SPACE:
+    while i < n and s[i] not in C_SPACE:
         i += 1
     return (start, i) if i > start else None
 
@@ -227,7 +223,7 @@ def _c_split(s: str) -> list[str]:
     words: list[str] = []
     current: list[str] = []
     for ch in s:
-        if ch in _C_SPACE:
+        if ch in C_SPACE:
             if current:
                 words.append("".join(current))
                 current = []
@@ -457,7 +453,7 @@ def _name_problems(
             " that is not a number.",
         )
     digits = id_text.lstrip("+-")
-    if len(digits) > 1 and digits[0] == "0" and digits[1] in _DEC:
+    if len(digits) > 1 and digits[0] == "0" and digits[1] in DEC_DIGITS:
         octal = _strtoul_full(id_text)
         if octal != read.value:
             after = f"as octal {octal}" if octal is not None else "as an invalid octal number"

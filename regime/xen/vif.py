@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from regime.cnumber import number_start
+from regime.cnumber import C_SPACE, HEX_DIGITS, number_start
 
 if TYPE_CHECKING:
     from netaddr import IPNetwork
@@ -154,8 +154,6 @@ _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _PLAIN_IPV4_RE = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/(3[0-2]|[12]?[0-9]))?")
 _UINT32_MAX = 2**32 - 1
 _ULONG_MAX = 2**64 - 1
-_HEX = "0123456789abcdefABCDEF"
-_C_SPACE = " \t\n\v\f\r"
 
 
 def is_known_key(key: str) -> bool:
@@ -319,7 +317,7 @@ def _parse_mac_as_strtoul(text: str) -> tuple[int | None, str | None]:
             return None, f"only {index} of the 6 numbers"
         i, negative, _base = number_start(text, pos)  # strtoul(..., 16): only 0x counts
         start = i
-        while i < n and text[i] in _HEX:
+        while i < n and text[i] in HEX_DIGITS:
             i += 1
         digits = text[start:i]
         if not digits:
@@ -499,7 +497,7 @@ def _ulong_problem(text: str) -> str | None:
     """What xl's ``parse_ulong`` (strtoul, base 10) makes of devid= or mtu=."""
     i = 0
     n = len(text)
-    while i < n and text[i] in _C_SPACE:
+    while i < n and text[i] in C_SPACE:
         i += 1
     negative = i < n and text[i] == "-"
     if i < n and text[i] in "+-":

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from regime.cnumber import HEX_DIGITS, number_start
+from regime.cnumber import DIGITS_OF_BASE, number_start
 
 __all__ = [
     "LONG_MAX",
@@ -262,7 +262,7 @@ def strtol(text: str) -> tuple[int | None, str | None]:
     """
     n = len(text)
     i, negative, base = number_start(text)
-    digits = _DIGITS[base]
+    digits = DIGITS_OF_BASE[base]
     start = i
     while i < n and text[i] in digits:
         i += 1
@@ -277,9 +277,6 @@ def strtol(text: str) -> tuple[int | None, str | None]:
     if i != n:
         return None, "not a valid number"
     return (-magnitude if negative else magnitude), None
-
-
-_DIGITS = {16: HEX_DIGITS, 8: "01234567", 10: "0123456789"}
 
 
 def _magnitude(digits: str, base: int) -> int:

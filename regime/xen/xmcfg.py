@@ -79,26 +79,27 @@ def parse_xm(text: str) -> tuple[XlConfig, list[NotStatic]]:
     :class:`XmSyntaxError` (and nothing else) when Python cannot parse it.
     """
     source = text.encode("utf-8", "surrogateescape")
+    bom = text.startswith("\ufeff")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
             tree = ast.parse(source, mode="exec")
     except SyntaxError as exc:
         line = exc.lineno or 1
-        col = _char_col(_source_lines(source), line, (exc.offset or 1) - 1, text)
+        col = _char_col(_source_lines(source), line, (exc.offset or 1) - 1, bom)
         raise XmSyntaxError(line, col, exc.msg or "invalid syntax") from None
     except (RecursionError, MemoryError):
         raise XmSyntaxError(1, 1, "too deeply nested for Python's parser") from None
     except (ValueError, UnicodeError, LookupError) as exc:
         # NUL bytes, an unknown coding, an integer literal Python refuses to convert...
         raise XmSyntaxError(1, 1, str(exc) or type(exc).__name__) from None
-    reader = _Reader(_source_lines(source), text)
+    reader = _Reader(_source_lines(source), bom)
     for statement in tree.body:
         reader.statement(statement)
     return reader.result()
 
 
-def _char_col(lines: list[str], line: int, offset: int, text: str) -> int:
+def _char_col(lines: list[str], line: int, offset: int, bom: bool) -> int:
     """The 1-based character column of a 0-based UTF-8 byte offset on a line, which is
     how Python counts positions of source given as bytes (``col_offset``, and the
     ``offset`` of a SyntaxError)."""
@@ -106,7 +107,7 @@ def _char_col(lines: list[str], line: int, offset: int, text: str) -> int:
     if 1 <= line <= len(lines):
         encoded = lines[line - 1].encode("utf-8", "surrogateescape")
         col = len(encoded[:offset].decode("utf-8", "replace")) + 1
-    if line == 1 and text.startswith("\ufeff"):
+    if line == 1 and bom:
         col += 1  # Python skips the byte order mark; the caller's text has it
     return col
 
@@ -122,9 +123,9 @@ def _source_lines(source: bytes) -> list[str]:
 
 
 class _Reader:
-    def __init__(self, lines: list[str], text: str) -> None:
+    def __init__(self, lines: list[str], bom: bool) -> None:
         self.lines = lines
-        self.text = text
+        self.bom = bom
         self.settings: list[Setting] = []
         self.not_static: list[NotStatic] = []
         self.known: dict[str, tuple[Value, str]] = {}  # name -> value, Python type
@@ -138,7 +139,7 @@ class _Reader:
 
     def pos(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
         """1-based line and character column (ast counts UTF-8 bytes)."""
-        return node.lineno, _char_col(self.lines, node.lineno, node.col_offset, self.text)
+        return node.lineno, _char_col(self.lines, node.lineno, node.col_offset, self.bom)
 
     # ------------------------------------------------------------------ statements
 
