@@ -8,7 +8,7 @@ never held in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -53,7 +53,7 @@ class ChangedFile:
 
     path: str
     status: FileStatus = FileStatus.MODIFIED
-    added: list[AddedLine] = field(default_factory=list)
+    added: list[AddedLine] = field(default_factory=list)  # may be pending: walk lines()
     binary: bool = False
     old_path: str | None = None
     problem: str | None = None
@@ -62,12 +62,19 @@ class ChangedFile:
     # at the text first and skip a file that cannot concern it.
     text: str | None = None
     problem_line: int = 0
+    # A file of a big diff: its added lines exactly as the diff carries them (each
+    # with its "+" and line end), so a check can screen them with one regex pass;
+    # the AddedLines are then made by ``pending`` only when a check walks them.
+    added_bytes: bytes | None = None
+    pending: Callable[[], list[AddedLine]] | None = None
 
     def lines(self) -> Iterator[AddedLine]:
         """The added lines: those of the diff, or every line of a whole file."""
-        if self.text is None:
-            return iter(self.added)
-        return text_lines(self.text)
+        if self.text is not None:
+            return text_lines(self.text)
+        if self.pending is not None:
+            self.added, self.pending = self.pending(), None
+        return iter(self.added)
 
 
 @dataclass(slots=True)

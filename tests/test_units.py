@@ -10,6 +10,7 @@ from regime.changeset import text_lines
 from regime.checks.whitespace import _MAY_HOLD_FINDING, _is_trailing_space, trailing_start
 from regime.diff.names import split_git_header, unquote
 from regime.diff.reader import changed_files
+from regime.diff.split import Chunk, CommitRecord, split
 from regime.pathmatch import PathFilter
 from regime.report.visible import visible
 
@@ -67,7 +68,7 @@ def test_combined_diff_keeps_only_lines_the_merge_introduced() -> None:
         b"- removed-from-first\n"
     )
     files = list(changed_files([*diff.splitlines(keepends=True)]))
-    assert [(a.number, a.text) for a in files[0].added] == [(4, "evil ")]
+    assert [(a.number, a.text) for a in files[0].lines()] == [(4, "evil ")]
     assert files[0].problem is None
 
 
@@ -82,7 +83,7 @@ def test_svn_property_block_with_plus_plus_value_is_not_a_file() -> None:
         b"@@ -0,0 +1 @@\n+b \n"
     )
     files = list(changed_files(diff.splitlines(keepends=True)))
-    assert [(f.path, [a.text for a in f.added], f.problem) for f in files] == [
+    assert [(f.path, [a.text for a in f.lines()], f.problem) for f in files] == [
         ("trunk/mod.c", [], None),
         ("trunk/b.c", ["b "], None),
     ]
@@ -149,3 +150,17 @@ def test_reading_guests_pauses_the_cycle_collector_and_restores_it() -> None:
     with pytest.raises(RuntimeError), paused_gc():
         raise RuntimeError
     assert gc.isenabled()
+
+
+def test_a_commit_message_without_a_final_newline_ends_at_its_nul() -> None:
+    # `git diff-tree --stdin --format=%x00%H %P%n%B%x00` of a message made by commit-tree
+    stream = (
+        b"\x001111 0000\nno newline\x00\n\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n"
+        b"@@ -1,0 +2 @@\n+b \n\x002222 1111\nnext\n\x00\n\n"
+    )
+    items = list(split([stream]))
+    assert [type(x).__name__ for x in items] == ["CommitRecord", "Chunk", "CommitRecord"]
+    first, chunk, second = items
+    assert isinstance(first, CommitRecord) and first.message == "no newline"
+    assert isinstance(chunk, Chunk) and chunk.plus == [b"+b \n"]
+    assert isinstance(second, CommitRecord) and second.sha == "2222"

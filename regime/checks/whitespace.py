@@ -24,6 +24,33 @@ _NOT_TRAILING = frozenset("\n\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 _TRAILING_BUT_CR = "[^\\S\\r" + "".join(f"\\u{ord(c):04x}" for c in sorted(_NOT_TRAILING)) + "]"
 _MAY_HOLD_FINDING = re.compile(rf"\t|{_TRAILING_BUT_CR}(?:\r?\n|\Z)|\r(?:\r\n|\Z)")
 
+# Every character str.isspace() accepts (a unit test compares this with all of
+# Unicode; computing it here would cost 50 ms at every start).
+UNICODE_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+
+# The same screen for the added lines of a diff as raw bytes (each line with its
+# "+" and the diff's own line end, which is always there: a chunk whose last line
+# has "\ No newline at end of file" is never screened, see diff/chunks.py): a tab
+# anywhere, or a line whose last byte before its \n (or its CRLF) can end a
+# trailing-space character in UTF-8 (any other character ending in such a byte
+# only costs a full read of its file). The search goes from \n to \n and looks
+# back, so the spaces inside lines are never tried: near the speed of memchr.
+_TRAILING_LAST_BYTES = re.escape(
+    bytes(sorted({ch.encode()[-1] for ch in UNICODE_SPACES if ch not in _NOT_TRAILING} - {9, 13}))
+)
+_TRAILING_AT_EOL = re.compile(
+    b"\n(?:(?<=[" + _TRAILING_LAST_BYTES + b"]\n)|(?<=[\r" + _TRAILING_LAST_BYTES + b"]\r\n))"
+)
+
+
+def may_hold_finding_in_diff(added: bytes) -> bool:
+    """Whether any added line (raw diff bytes) can hold a WS101 or WS102 finding."""
+    return b"\t" in added or _TRAILING_AT_EOL.search(added) is not None
+
 
 def _is_trailing_space(ch: str) -> bool:
     return ch.isspace() and ch not in _NOT_TRAILING
@@ -50,6 +77,8 @@ def check_file(
     path = changed.path
     if changed.text is not None and not _MAY_HOLD_FINDING.search(changed.text):
         return  # a whole file with no tab and no line ending in whitespace
+    if changed.added_bytes is not None and not may_hold_finding_in_diff(changed.added_bytes):
+        return  # the same for the added lines of a diff
     for line in changed.lines():
         text = line.text
         if check_tab and "\t" in text:

@@ -1,10 +1,13 @@
 """Turn one file chunk of a diff into a ChangedFile holding the lines it adds.
 
-unidiff is the authority for ordinary hunks; a chunk it cannot read becomes a
-ChangedFile with a ``problem`` instead of an exception, so one odd file never
-hides the findings of the others. Combined diffs of merges (``diff --cc``),
-which unidiff does not read, keep only the lines the merge itself introduced
-(a ``+`` in every parent column).
+unidiff is the authority for the lines of ordinary hunks. A plain chunk (see
+split.Chunk) is read by unidiff only when a check walks its lines: most checks
+first screen the raw added bytes (``ChangedFile.added_bytes``) and a clean file of
+a huge change is then never parsed at all. A chunk that is not plain is read at
+once, and one unidiff cannot read becomes a ChangedFile with a ``problem``
+instead of an exception, so one odd file never hides the findings of the others.
+Combined diffs of merges (``diff --cc``), which unidiff does not read, keep only
+the lines the merge itself introduced (a ``+`` in every parent column).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from regime.diff.names import (
     svn_label_name,
     unquote,
 )
-from regime.diff.split import Chunk
+from regime.diff.split import Chunk, split_lines
 
 _SVN_HEADER = re.compile(r"^(Index|Modified|Added|Deleted|Copied|Replaced): (.*)$")
 _SVN_COPY = re.compile(r"^(.*?) \(from rev \d+, .*\)$")
@@ -34,12 +37,17 @@ _SVN_STATUS = {
 }
 
 
+class UnreadableHunks(Exception):
+    """unidiff could not read the hunks of one file."""
+
+
 def to_changed_file(chunk: Chunk) -> ChangedFile | None:
     """The ChangedFile of a chunk, or None for chunks that change no file content
     (svn property blocks)."""
     if chunk.kind == "svnprop":
         return None
-    text = [decode(x) for x in chunk.lines]
+    lazy = chunk.problem is None and chunk.hunks > 0 and chunk.plain and _unified_head(chunk)
+    text = [decode(x) for x in (chunk.pieces[: chunk.head] if lazy else chunk.lines())]
     if chunk.kind == "combined":
         changed = _combined(text)
     elif chunk.kind == "svn":
@@ -54,33 +62,65 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
         return changed
     if changed.binary or changed.status is FileStatus.DELETED or chunk.kind == "combined":
         return changed
-    if chunk.hunks:
-        _added_lines(text, chunk, changed)
+    if lazy:
+        changed.added_bytes = b"".join(chunk.plus)
+        changed.pending = _Pending(chunk.pieces[chunk.head - 2 :])
+    elif chunk.hunks:
+        start = next((i for i, x in enumerate(text) if x.startswith("--- ")), None)
+        if start is None:
+            changed.problem = "hunks without a ---/+++ file header"
+            changed.problem_line = chunk.first_line
+            return changed
+        try:
+            changed.added = unidiff_added(text[start:])
+        except UnreadableHunks as exc:
+            changed.problem = str(exc)
+            changed.problem_line = chunk.first_line
     return changed
 
 
-def _added_lines(text: list[str], chunk: Chunk, changed: ChangedFile) -> None:
+def _unified_head(chunk: Chunk) -> bool:
+    """Whether the header ends with the ---/+++ pair unidiff starts from."""
+    head = chunk.pieces[: chunk.head]
+    return len(head) >= 2 and head[-2].startswith(b"--- ") and head[-1].startswith(b"+++ ")
+
+
+class _Pending:
+    """The added lines of a plain chunk, read by unidiff when first asked for.
+
+    The splitter has already checked every hunk against its counts, so unidiff
+    failing here is a bug, not a bad diff: it raises, and the door fails closed.
+    """
+
+    __slots__ = ("_pieces",)
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self._pieces = pieces
+
+    def __call__(self) -> list[AddedLine]:
+        text = [decode(x) for x in split_lines(b"".join(self._pieces))]
+        try:
+            return unidiff_added(text)
+        except UnreadableHunks as exc:
+            raise RuntimeError(
+                f"a diff the splitter read is not readable by unidiff: {exc}"
+            ) from exc
+
+
+def unidiff_added(text: list[str]) -> list[AddedLine]:
+    """The added lines of one file's ---/+++ header and hunks, as unidiff reads them."""
     from unidiff.errors import UnidiffParseError
     from unidiff.patch import PatchSet
 
     # unidiff only needs the ---/+++ pair and the hunks; header lines such as an
     # svnlook label or a git "rename to" are ours to read, not its.
-    start = next((i for i, x in enumerate(text) if x.startswith("--- ")), None)
-    if start is None:
-        changed.problem = "hunks without a ---/+++ file header"
-        changed.problem_line = chunk.first_line
-        return
     try:
-        patch = PatchSet(text[start:])
+        patch = PatchSet(text)
     except UnidiffParseError as exc:
-        changed.problem = f"unreadable diff: {exc}".rstrip()
-        changed.problem_line = chunk.first_line
-        return
+        raise UnreadableHunks(f"unreadable diff: {exc}".rstrip()) from exc
     if len(patch) != 1:
-        changed.problem = f"expected one file in this part of the diff, found {len(patch)}"
-        changed.problem_line = chunk.first_line
-        return
-    added = changed.added
+        raise UnreadableHunks(f"expected one file in this part of the diff, found {len(patch)}")
+    added: list[AddedLine] = []
     for hunk in patch[0]:
         last: AddedLine | None = None
         for line in hunk:
@@ -95,6 +135,7 @@ def _added_lines(text: list[str], chunk: Chunk, changed: ChangedFile) -> None:
                 last = None
             else:
                 last = None
+    return added
 
 
 def added_line(number: int, value: str) -> AddedLine:

@@ -11,11 +11,12 @@ from regime.diff.split import CommitRecord, split
 
 
 def changed_files(
-    lines: Iterable[bytes], only: Callable[[str], bool] | None = None
+    blocks: Iterable[bytes], only: Callable[[str], bool] | None = None
 ) -> Iterator[ChangedFile]:
-    """Every changed file of a diff, one at a time (commit records are skipped);
-    with ``only``, just the files whose path it accepts."""
-    for item in split(lines):
+    """Every changed file of a diff (its bytes in blocks cut anywhere, or lines), one
+    at a time (commit records are skipped); with ``only``, just the files whose path
+    it accepts."""
+    for item in split(blocks):
         if isinstance(item, CommitRecord):
             continue
         changed = to_changed_file(item)
@@ -26,8 +27,8 @@ def changed_files(
 class _Records:
     """A one-item push-back over the split stream, shared by the per-commit views."""
 
-    def __init__(self, lines: Iterable[bytes]) -> None:
-        self._it = split(lines)
+    def __init__(self, blocks: Iterable[bytes]) -> None:
+        self._it = split(blocks)
         self._back: CommitRecord | None = None
 
     def next_commit(self) -> CommitRecord | None:
@@ -49,13 +50,13 @@ class _Records:
                 yield changed
 
 
-def commits(lines: Iterable[bytes]) -> Iterator[tuple[CommitRecord, ChangeSet]]:
+def commits(blocks: Iterable[bytes]) -> Iterator[tuple[CommitRecord, ChangeSet]]:
     """One change set per commit record, each streaming its own files.
 
     The files of a commit must be consumed before asking for the next commit
     (the checks do exactly that); anything left over is skipped.
     """
-    records = _Records(lines)
+    records = _Records(blocks)
     while True:
         rec = records.next_commit()
         if rec is None:

@@ -1,4 +1,4 @@
-"""Run a producer (git, svnlook) and stream its standard output line by line.
+"""Run a producer (git, svnlook) and stream its standard output block by block.
 
 Its stderr is drained by a thread so a chatty producer can never dead-lock us,
 and its exit status is checked when the stream ends: a producer that fails or
@@ -10,8 +10,10 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from typing import IO
 
 _STDERR_KEEP = 64 * 1024
+_BLOCK = 1024 * 1024
 
 
 class ProducerError(Exception):
@@ -19,7 +21,7 @@ class ProducerError(Exception):
 
 
 class Stream:
-    """``with Stream(argv) as s: for line in s: ...``"""
+    """``with Stream(argv) as s: for block in s: ...``"""
 
     def __init__(
         self,
@@ -58,8 +60,10 @@ class Stream:
         return self
 
     def __iter__(self) -> Iterator[bytes]:
+        """The output as it arrives, in blocks of up to a MB cut anywhere (not lines):
+        what the diff splitter reads fastest, while the producer goes on writing."""
         assert self.proc.stdout is not None
-        return iter(self.proc.stdout)
+        return read_blocks(self.proc.stdout)
 
     def finish(self) -> None:
         """Wait for the producer and raise if it did not succeed."""
@@ -83,6 +87,13 @@ class Stream:
             self._drain.join()
         else:
             self.finish()
+
+
+def read_blocks(stream: IO[bytes], size: int = _BLOCK) -> Iterator[bytes]:
+    """Whatever a file or pipe has ready, up to ``size`` bytes at a time, to its end."""
+    read = getattr(stream, "read1", stream.read)
+    while block := read(size):
+        yield block
 
 
 def run_text(
