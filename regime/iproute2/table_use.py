@@ -57,6 +57,20 @@ __all__ = ["TableUse", "find_table_uses", "undefined_tables"]
 
 _MAX_DEPTH = 16  # nesting of $(...), sh -c, netns exec beyond which text is not followed
 
+# Characters the lexer reads one at a time; a run of anything else is one piece of a
+# word, taken with one match (a script is mostly such runs).
+_PLAIN = re.compile(r"[^ \t\n\\#'\"$`;&|()<>]+")
+_PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
+
+# An ``ip`` that can be a command word once the shell has removed its quotes and
+# backslashes: ``ip``, ``/sbin/ip``, ``i\p``, ``'ip'``, ``"i"p``. A text without one
+# names no table (a command built by an expansion is never followed anyway), so it
+# is not lexed at all: most scripts never run ip.
+_QUIET_LINES = re.compile(r"(?:[^'\"`\\(){}<\n]*\n)+")
+_MAY_RUN_IP = re.compile(
+    r"i(?<![^\s/;&|()<>`'\"\\={}]i)(?:[\"']|\\\n?)*p(?![^\s;&|()<>`'\"\\])"
+)
+
 
 @dataclass(frozen=True)
 class TableUse:
@@ -134,7 +148,7 @@ class _Lexer:
         self.pending: list[tuple[str, bool]] = []  # here-docs whose body comes next
 
     def run(self) -> list[list[_Word]]:
-        self._run(0, None, 0)
+        self._run(self._skip_quiet_lines(0), None, 0)
         return self.commands
 
     def _finish(self, b: _Builder, pos: int) -> None:
@@ -158,7 +172,7 @@ class _Lexer:
                 pos += 1
             elif c == "\n":
                 self._finish(b, pos)
-                pos = self._skip_heredocs(pos + 1)
+                pos = self._skip_quiet_lines(self._skip_heredocs(pos + 1))
             elif c == "\\":
                 if text.startswith("\n", pos + 1):
                     pos += 2
@@ -197,8 +211,10 @@ class _Lexer:
             elif c in "<>":
                 pos = self._redirection(pos, b)
             else:
-                b.add(c, pos)
-                pos += 1
+                m = _PLAIN.match(text, pos)
+                end = m.end() if m is not None else pos + 1
+                b.add(text[pos:end], pos)
+                pos = end
         self._finish(b, n)
         return n
 
@@ -221,8 +237,10 @@ class _Lexer:
                 b.dynamic = True
                 pos = self._substitution(pos + 1, "`", depth)
             else:
-                b.buf.append(c)
-                pos += 1
+                m = _PLAIN_IN_DOUBLE_QUOTES.match(text, pos)
+                end = m.end() if m is not None else pos + 1
+                b.buf.append(text[pos:end])
+                pos = end
         return n
 
     def _dollar(self, pos: int, b: _Builder, depth: int, *, quoted: bool) -> int:
@@ -306,6 +324,21 @@ class _Lexer:
             pos += 1
         b.discard_next = True
         return pos
+
+    def _skip_quiet_lines(self, pos: int) -> int:
+        """Past the lines from ``pos`` on that cannot name a table: no ``ip`` word and
+        none of the characters that carry the lexer's state past a line's end
+        (quotes, backslashes, parentheses, braces, ``<<``). At a line's start with
+        nothing pending, such lines hold whole commands that are not ip's, so
+        skipping them changes nothing but the time (most lines of most scripts)."""
+        m = _QUIET_LINES.match(self.text, pos)
+        if m is None:
+            return pos
+        end = m.end()
+        ip = _MAY_RUN_IP.search(self.text, pos, end)
+        if ip is not None:
+            end = self.text.rfind("\n", pos, ip.start()) + 1
+        return max(end, pos)
 
     def _skip_heredocs(self, pos: int) -> int:
         text = self.text
@@ -603,8 +636,10 @@ def find_table_uses(text: str, path: str) -> list[TableUse]:
     """Every routing table that ``ip`` commands in ``text`` name and that needs a
     definition, in text order. Numbers and built-in names are left out; tables made by
     shell expansions are included with ``dynamic=True``."""
-    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-    lines = text.split("\n")
+    if _MAY_RUN_IP.search(text) is None:
+        return []
+    line_starts: list[int] = []
+    lines: list[str] = []
     uses: list[TableUse] = []
     for command in _Lexer(text).run():
         for found in _command_tables(command, 0):
@@ -613,6 +648,9 @@ def find_table_uses(text: str, path: str) -> list[TableUse]:
                 word.value in BUILTIN_TABLES or table_number(word.value) is not None
             ):
                 continue
+            if not line_starts:
+                line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+                lines = text.split("\n")
             index = bisect.bisect_right(line_starts, word.start) - 1
             uses.append(
                 TableUse(
