@@ -8,15 +8,17 @@ why, followed by every finding (not just the first).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
-from regime.changeset import ChangeSet
+from regime.changeset import ChangedFile, ChangeSet
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset
-from regime.hooks.base import Options
+from regime.hooks.base import Options, policy_path
 from regime.hooks.server_guard import guarded
 from regime.policy.load import POLICY_FILE
 from regime.policy.server import effective_policy, load_server_policy
 from regime.report import render
+from regime.sources.process import ProducerError
 from regime.sources.svn import Transaction, find_svnlook
 from regime.sources.trees import SvnTree
 
@@ -24,7 +26,7 @@ from regime.sources.trees import SvnTree
 def run(
     repos: str, txn: str, opts: Options, *, svnlook: str | None = None, revision: bool = False
 ) -> int:
-    server = load_server_policy(opts.config)
+    server = load_server_policy(policy_path(opts.config))
 
     def work() -> int:
         transaction = Transaction(repos, txn, find_svnlook(svnlook), revision=revision)
@@ -32,17 +34,39 @@ def run(
         outcome = Outcome()
         outcome.findings.extend(effective.findings)
         message = transaction.log_message()
+        changes = transaction.changes()
+        seen: set[str] = set()
         with transaction.diff() as stream:
             changeset = ChangeSet(
-                files=changed_files(stream),
+                files=_noting(changed_files(stream), seen),
                 message=message,
                 message_path="svn:log",
                 tree=SvnTree(transaction),
-                also_touched=frozenset(transaction.changed_paths()),
+                also_touched=frozenset(changes.paths),
             )
             check_changeset(changeset, effective.policy, outcome)
+        _all_shown(changes.shown, seen)
         render(outcome, opts.format, sys.stderr, door="commit", with_headline=True)
         sys.stderr.flush()
         return outcome.exit_code
 
     return guarded(work, server, "svn pre-commit")
+
+
+def _noting(files: Iterator[ChangedFile], seen: set[str]) -> Iterator[ChangedFile]:
+    for changed in files:
+        seen.add(changed.path)
+        yield changed
+
+
+def _all_shown(expected: frozenset[str], seen: set[str]) -> None:
+    """Every file whose content the transaction adds or changes must have been in
+    the diff: if svnlook printed something else (garbage, an error on stdout, a
+    diff cut short with exit status 0), the change was not checked."""
+    missing = sorted(expected - seen)
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise ProducerError(
+            f"`svnlook diff` did not show {missing[0]}{more}, which the transaction "
+            "changes (`svnlook changed`): its output is not the diff of this transaction"
+        )

@@ -8,9 +8,11 @@ non-ASCII path (E000022) and garbles non-ASCII log messages.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from regime.sources.process import ProducerError, Stream
 
@@ -58,21 +60,16 @@ class Transaction:
         self.svnlook = svnlook
         self.which = ["-r", txn] if revision else ["-t", txn]
 
-    def _run(self, command: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-        """``svnlook COMMAND -t TXN REPOS ARGS...`` (svnlook wants REPOS before the rest)."""
-        options = [a for a in args if a.startswith("-")]
-        operands = [a for a in args if not a.startswith("-")]
-        try:
-            return subprocess.run(
-                [self.svnlook, command, *options, *self.which, self.repos, *operands],
-                env=svn_env(), capture_output=True, stdin=subprocess.DEVNULL, check=False,
-            )  # fmt: skip
-        except OSError as exc:
-            raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
+    def _run(
+        self, command: str, *options: str, operands: tuple[str, ...] = ()
+    ) -> subprocess.CompletedProcess[bytes]:
+        """``svnlook COMMAND OPTIONS -t TXN -- REPOS OPERANDS...``. The ``--`` ends the
+        options, so a path that starts with "-" (``-rf.c``, ``--help.conf``) is a path."""
+        return self._svnlook(command, *options, *self.which, "--", self.repos, *operands)
 
     def log_message(self) -> str:
         """svn:log as the committer wrote it; absent means empty."""
-        proc = self._run("propget", "--revprop", "svn:log")
+        proc = self._run("propget", "--revprop", operands=("svn:log",))
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace")
             if "E200017" in err:  # the property is not set: an empty message
@@ -82,7 +79,7 @@ class Transaction:
 
     def cat(self, path: str) -> bytes | None:
         """A file of the transaction's tree, or None when it is not there."""
-        proc = self._run("cat", path.lstrip("-"))
+        proc = self._run("cat", operands=(path,))
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace")
             if "E160013" in err or "E160017" in err:  # no such path / not a file
@@ -90,16 +87,15 @@ class Transaction:
             raise ProducerError(_failed(f"svnlook cat {path}", proc.returncode, err))
         return proc.stdout
 
-    def changed_paths(self) -> list[str]:
-        """Every path the transaction adds, changes, copies or deletes (``svnlook
-        changed``): a plain copy shows no diff but still brings a file."""
-        proc = self._run("changed")
+    def changes(self) -> Changes:
+        """What ``svnlook changed --copy-info`` says the transaction does. Its output is
+        read strictly: a line it would never print means svnlook is not what it
+        seems, and the change is not checked rather than half checked."""
+        proc = self._run("changed", "--copy-info")
         if proc.returncode != 0:
-            raise ProducerError(
-                _failed("svnlook changed", proc.returncode, proc.stderr.decode("utf-8", "replace"))
-            )
-        text = proc.stdout.decode("utf-8", "surrogateescape")
-        return [line[4:] for line in text.split("\n") if len(line) > 4 and not line.endswith("/")]
+            err = proc.stderr.decode("utf-8", "replace")
+            raise ProducerError(_failed("svnlook changed", proc.returncode, err))
+        return _parse_changed(proc.stdout)
 
     def tree_ids(self) -> dict[str, str]:
         """Every file of the transaction's tree with its node-revision id (folders,
@@ -108,12 +104,12 @@ class Transaction:
 
     def youngest_tree_ids(self) -> tuple[str, dict[str, str]]:
         """The youngest revision and every file of it with its node-revision id."""
-        proc = self._svnlook("youngest", self.repos)
+        proc = self._svnlook("youngest", "--", self.repos)
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace")
             raise ProducerError(_failed("svnlook youngest", proc.returncode, err))
         rev = proc.stdout.decode("ascii", "replace").strip()
-        tree = self._svnlook("tree", "--full-paths", "--show-ids", "-r", rev, self.repos)
+        tree = self._svnlook("tree", "--full-paths", "--show-ids", "-r", rev, "--", self.repos)
         return rev, _parse_tree(tree)
 
     def _svnlook(self, *argv: str) -> subprocess.CompletedProcess[bytes]:
@@ -131,23 +127,99 @@ class Transaction:
         a copy is shown against its source, so copying old code is not new code."""
         argv = [
             self.svnlook, "diff", "--no-diff-deleted", "--ignore-properties", "--diff-copy-from",
-            *self.which, self.repos,
+            *self.which, "--", self.repos,
         ]  # fmt: skip
-        with Stream(argv, env=svn_env()) as stream:
+        stream = Stream(argv, env=svn_env())
+        try:
             yield stream
+        except BaseException as exc:
+            stream.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        try:
+            stream.finish()
+        except ProducerError as exc:
+            # svnlook diff writes both sides of each file to temporary files, and
+            # says only "Couldn't perform atomic initialization" when it finds no room
+            problem = _no_temporary_room()
+            if problem is None:
+                raise
+            raise ProducerError(f"{exc}; {problem}") from exc
+
+
+def _no_temporary_room() -> str | None:
+    """Why no temporary file can be written (svnlook looks where Python does: TMPDIR,
+    TMP, TEMP, /tmp, /var/tmp, /usr/tmp, the current folder), or None."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=tempfile.gettempdir()) as fh:
+            fh.write(b"!")
+            fh.flush()
+    except OSError as exc:
+        return (
+            "svnlook diff needs room for temporary files and found none (TMPDIR, /tmp, "
+            f"/var/tmp, /usr/tmp and the hook's current folder: {exc.strerror or exc}): "
+            "free some space there"
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """``paths``: every file the transaction adds, changes, copies or deletes (a plain
+    copy shows no diff but still brings a file). ``shown``: the files whose content
+    it adds or changes, other than by a plain copy: ``svnlook diff`` shows each."""
+
+    paths: list[str]
+    shown: frozenset[str]
+
+
+_CHANGED = re.compile(r"([ADU_])([U ])([+ ]) (.+)")
+_COPIED_FROM = re.compile(r"    \(from .*:r[0-9]+\)")
+_TREE_LINE = re.compile(r"(.+) <([^<>\s]+)>")
+
+
+def _parse_changed(out: bytes) -> Changes:
+    paths: list[str] = []
+    shown: set[str] = set()
+    for line in _lines(out):
+        m = _CHANGED.fullmatch(line)
+        if m is None:
+            if _COPIED_FROM.fullmatch(line):
+                continue
+            raise ProducerError(f"svnlook changed printed a line it never prints: {line[:200]!r}")
+        status, _props, copied, path = m.groups()
+        if path.endswith("/"):
+            continue
+        paths.append(path)
+        if status in "AU" and copied == " ":
+            shown.add(path)
+    return Changes(paths, frozenset(shown))
 
 
 def _parse_tree(proc: subprocess.CompletedProcess[bytes]) -> dict[str, str]:
-    """``svnlook tree --full-paths --show-ids``: lines ``PATH <ID>``, folders end in "/"."""
+    """``svnlook tree --full-paths --show-ids``: lines ``PATH <ID>``, folders end in "/"
+    (the root is "/"). Any other line means the listing cannot be trusted."""
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace")
         raise ProducerError(_failed("svnlook tree", proc.returncode, err))
     files: dict[str, str] = {}
-    for line in proc.stdout.decode("utf-8", "surrogateescape").split("\n"):
-        path, sep, node = line.rpartition(" <")
-        if sep and node.endswith(">") and path and not path.endswith("/"):
-            files[path] = node[:-1]
+    for line in _lines(proc.stdout):
+        m = _TREE_LINE.fullmatch(line)
+        if m is None:
+            raise ProducerError(f"svnlook tree printed a line it never prints: {line[:200]!r}")
+        path, node = m.groups()
+        if not path.endswith("/"):
+            files[path] = node
     return files
+
+
+def _lines(out: bytes) -> list[str]:
+    """svnlook's output as lines; it ends with a newline (or is empty)."""
+    text = out.decode("utf-8", "surrogateescape")
+    if text and not text.endswith("\n"):
+        raise ProducerError(f"svnlook's output stops in the middle of a line: {text[-200:]!r}")
+    return text.split("\n")[:-1] if text else []
 
 
 def _failed(what: str, code: int, err: str) -> str:

@@ -35,7 +35,13 @@ def read_files(
     """(path, content) for each of ``paths`` at ``revision``, in order. Raises
     ProducerError when svn fails or its answer does not add up."""
     root = "file://" + quote(os.path.abspath(repos))
-    with tempfile.TemporaryDirectory(prefix="regime-svn-") as config_dir:
+    try:
+        # the only temporary file regime makes: an empty configuration for svn, so
+        # no user's or machine's svn configuration changes what it prints
+        config = tempfile.TemporaryDirectory(prefix="regime-svn-", ignore_cleanup_errors=True)
+    except OSError as exc:  # no usable temporary folder (full, read-only, missing)
+        raise ProducerError(f"no temporary folder for svn's configuration: {exc}") from exc
+    with config as config_dir:
         base = [svn, "--non-interactive", "--config-dir", config_dir]
         for start in range(0, len(paths), BATCH):
             batch = paths[start : start + BATCH]
