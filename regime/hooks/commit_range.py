@@ -9,6 +9,7 @@ from regime.diff.reader import commits
 from regime.engine import Outcome, check_changeset
 from regime.policy.model import Policy
 from regime.sources import git
+from regime.sources.process import ProducerError
 
 
 def commit_label(sha: str, message: str, ref: str | None = None) -> str:
@@ -28,13 +29,29 @@ def check_commits(
 ) -> dict[str, set[str]]:
     """Check each commit once, in the order given: its message and the lines it adds
     (a merge: only what it introduces). All diffs come from one git process.
-    Returns the paths each commit touches (for the checks of the tree after them)."""
+    Returns the paths each commit touches (for the checks of the tree after them).
+    Every commit asked for must come back, once: git printing something else (an
+    error on stdout, a stream cut short with exit status 0) is an internal error,
+    never a pass."""
     touched: dict[str, set[str]] = {}
     if not shas:
         return touched
+    wanted = set(shas)
     with git.commit_diffs(shas) as stream:
         for record, changeset in commits(stream):
+            if record.sha not in wanted or record.sha in touched:
+                raise ProducerError(
+                    f"git diff-tree answered with commit {record.sha[:64]!r}, which was not "
+                    "asked for (or twice): its output cannot be trusted"
+                )
             ref = refs.get(record.sha) if refs else None
             changeset.label = commit_label(record.sha, record.message, ref)
             touched[record.sha] = check_changeset(changeset, policy_for(record.sha), outcome)
+    missing = [sha for sha in shas if sha not in touched]
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise ProducerError(
+            f"git diff-tree did not show commit {missing[0]}{more}: "
+            f"{len(touched)} of {len(shas)} commits were read, so the rest were not checked"
+        )
     return touched
