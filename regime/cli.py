@@ -206,7 +206,9 @@ def _install(args: argparse.Namespace) -> int:
         from regime.policy.server import load_server_policy
 
         policy = os.path.abspath(policy)
-        load_server_policy(policy)  # refuse to install a hook with a broken policy
+        from regime.hooks.base import policy_path
+
+        load_server_policy(policy_path(policy))  # refuse to install a hook with a broken policy
     if args.kind == "svn":
         if args.command == "install":
             from regime.sources.svn import find_svnlook

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from regime.engine import Outcome
-from regime.policy.load import find_policy, load_policy
+from regime.findings import Finding
+from regime.policy.load import PolicyError, find_policy, load_policy
 from regime.policy.model import Policy
 from regime.report import render
+
+if TYPE_CHECKING:
+    from regime.sources.trees import FsTree
 
 
 class UsageError(Exception):
@@ -27,8 +33,37 @@ class Options:
 def policy_for(opts: Options, root: str | None) -> Policy:
     """--config, else .regime.yaml at the root, else the built-in defaults."""
     if opts.config is not None:
-        return load_policy(opts.config)
-    return load_policy(find_policy(root) if root is not None else None)
+        return load_policy(policy_path(opts.config))
+    return load_policy(policy_path(find_policy(root) if root is not None else None))
+
+
+def policy_path(path: str | None) -> str | None:
+    """``path``, once it is known not to be something opening would hang on or
+    misread: a FIFO (open waits for a writer forever), a socket, a device, a
+    symlink to nothing. Missing, unreadable and folder are left to the loader,
+    which names the file and says so."""
+    if path is None:
+        return None
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if os.path.islink(path):
+            raise PolicyError(
+                path, 1, 1,
+                f"is a symbolic link to {os.readlink(path)}, which cannot be read "
+                f"({exc.strerror}): point it at the policy file or remove it",
+            ) from exc  # fmt: skip
+        return path
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return path
+    kind = (
+        "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+    )
+    raise PolicyError(path, 1, 1, f"is {kind}, not a policy file: give a regular file")
 
 
 def git_root_or_cwd() -> str:
@@ -65,3 +100,23 @@ def report(outcome: Outcome, opts: Options, door: str) -> int:
     render(outcome, opts.format, sys.stdout, door=door)
     sys.stdout.flush()
     return outcome.exit_code
+
+
+def report_unreadable(files: FsTree, outcome: Outcome, policy: Policy) -> None:
+    """The files of a tree on disk the infrastructure checks could not read, as
+    DIFF001 findings, unless a finding names them already (a tree checked whole
+    reports its unreadable files as it reads them)."""
+    rule = policy.rule("DIFF001")
+    if not rule.active:
+        return
+    named = {f.path for f in outcome.findings if f.code == "DIFF001"}
+    for path, reason in files.unreadable_files:
+        if path not in named:
+            outcome.findings.append(
+                Finding(
+                    path, 0, 0, "DIFF001",
+                    f"cannot read the file: {reason}; the infrastructure checks went "
+                    "on without it",
+                    rule.severity,
+                )
+            )  # fmt: skip

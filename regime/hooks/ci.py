@@ -9,11 +9,13 @@ tree, or every file under a plain directory).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 
 from regime.changeset import ChangeSet
 from regime.engine import Outcome, check_changeset, check_tree
-from regime.hooks.base import Options, UsageError, policy_for, report
+from regime.hooks.base import Options, UsageError, policy_for, report, report_unreadable
 from regime.hooks.commit_range import check_commits
 from regime.sources import git, tree
 from regime.sources.process import ProducerError
@@ -44,7 +46,9 @@ def run_range(base: str, tip: str, opts: Options) -> int:
     return report(outcome, opts, "change")
 
 
-def _tree_files(paths: Sequence[str], infra: Callable[[str], bool]) -> Iterator[ChangeSet]:
+def _tree_files(
+    paths: Sequence[str], infra: Callable[[str], bool]
+) -> Iterator[tuple[ChangeSet, FsTree | None]]:
     try:
         root = git.toplevel()
     except ProducerError:
@@ -53,35 +57,77 @@ def _tree_files(paths: Sequence[str], infra: Callable[[str], bool]) -> Iterator[
         names = git.tracked_files(paths)
         # the infrastructure checks see the whole tracked tree (a duplicate needs both
         # sides); with PATHs, what involves them counts
-        whole = FsTree(root, git.tracked_files() if paths else names, infra)
-        yield ChangeSet(
+        whole = FsTree(root, git.tracked_files() if paths else names, infra, report_unreadable=True)
+        changeset = ChangeSet(
             files=tree.whole_files(root, names, whole.keep),
             tree=whole,
             also_touched=frozenset(names),
             all_touched=not paths,
         )
+        yield changeset, whole
         return
     for path in paths or ["."]:
         if os.path.isdir(path):
-            files = FsTree(path, wanted=infra)
-            yield ChangeSet(
-                files=tree.whole_files(path, files.paths(), files.keep),
+            files = FsTree(path, wanted=infra, report_unreadable=True)
+            names = files.paths()  # walks now, so the unreadable folders are known
+            changeset = ChangeSet(
+                files=chain(
+                    tree.whole_files(path, names, files.keep),
+                    tree.unreadable_folders(files.unreadable),
+                ),
                 tree=files,
                 all_touched=True,
             )
-        elif os.path.isfile(path) and not os.path.islink(path):
-            yield ChangeSet(files=iter([tree.whole_file(path, path)]))
+            yield changeset, files
+        elif os.path.isfile(path):
+            changed = tree.whole_file(path, path)
+            yield ChangeSet(files=iter([changed] if changed is not None else [])), None
         else:
             raise UsageError(f"{path}: no such file or directory")
 
 
+def _no_links(paths: Sequence[str]) -> None:
+    """A PATH that is a symlink is refused, like every symlink inside a tree: regime
+    never follows one. A FIFO, socket or device is not a file to check."""
+    for path in paths:
+        if os.path.islink(path):
+            target = os.readlink(path)
+            raise UsageError(
+                f"{path} is a symbolic link (to {target}); regime never follows links: "
+                "give the path it points to"
+                + (f", or {path}/ for the folder" if os.path.isdir(path) else "")
+            )
+        kind = _special_kind(path)
+        if kind:
+            raise UsageError(f"{path} is {kind}, not a file or folder to check")
+
+
+def _special_kind(path: str) -> str | None:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return kind
+    return None
+
+
 def run_tree(paths: Sequence[str], opts: Options) -> int:
+    _no_links(paths)
     try:
         root: str | None = git.toplevel()
     except ProducerError:
         root = paths[0] if len(paths) == 1 and os.path.isdir(paths[0]) else os.getcwd()
     policy = policy_for(opts, root)
     outcome = Outcome()
-    for changeset in _tree_files(paths, policy.infra.is_infra):
+    for changeset, files in _tree_files(paths, policy.infra.is_infra):
         check_changeset(changeset, policy, outcome)
+        if files is not None:
+            report_unreadable(files, outcome, policy)
     return report(outcome, opts, "tree")

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable
 
 from regime.engine import Outcome, check_tree
-from regime.hooks.base import Options
+from regime.hooks.base import Options, policy_path
 from regime.hooks.commit_range import check_commits
 from regime.hooks.server_guard import guarded
 from regime.policy.load import POLICY_FILE
@@ -48,7 +48,7 @@ def parse_updates(lines: Iterable[str]) -> list[tuple[str, str, str]]:
 def run(opts: Options, prefix: str | None = None) -> int:
     """``prefix`` from the command line is already applied to stderr by the CLI (so
     that even a policy error carries it); the server policy's applies from here on."""
-    server = load_server_policy(opts.config)
+    server = load_server_policy(policy_path(opts.config))
     if prefix is None and server.server.message_prefix:
         sys.stderr = LinePrefixer(sys.stderr, server.server.message_prefix)
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, check_tree
-from regime.hooks.base import Options, UsageError, policy_for, report
+from regime.hooks.base import Options, UsageError, policy_for, report, report_unreadable
 from regime.sources import git, tree
 from regime.sources.trees import FsTree, GitTree
 
@@ -53,7 +53,9 @@ def run_infra(opts: Options) -> int:
     if staged:
         check_tree(GitTree(None), staged, policy, outcome)
     else:
-        check_tree(FsTree(root, git.tracked_files(cwd=root)), None, policy, outcome)
+        files = FsTree(root, git.tracked_files(cwd=root), report_unreadable=True)
+        check_tree(files, None, policy, outcome)
+        report_unreadable(files, outcome, policy)
     return report(outcome, opts, "commit")
 
 

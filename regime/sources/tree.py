@@ -1,7 +1,14 @@
-"""A tree of files as a change set in which every line counts (CI tree mode)."""
+"""A tree of files as a change set in which every line counts (CI tree mode).
+
+Only regular files are read. A symlink is never followed (not to a file, not to a
+folder, so nothing outside the tree is ever read); a FIFO, socket or device is never
+opened. A file or folder that cannot be read is never skipped in silence: it comes
+back as a file with a ``problem``, which the checks report (and which blocks).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
@@ -9,20 +16,49 @@ from collections.abc import Callable, Iterable, Iterator
 from regime.changeset import ChangedFile, FileStatus
 
 Keep = Callable[[str, bytes], None]
+# (path as shown, what went wrong): the folders a walk could not read
+Unreadable = list[tuple[str, str]]
 
 BINARY_SNIFF = 8000  # like git: a NUL byte in the first 8000 bytes means binary
 
+# A path that is not there (any more): nothing to read, nothing to report.
+_GONE = (errno.ENOENT, errno.ENOTDIR)
 
-def whole_file(path: str, shown_as: str, keep: Keep | None = None) -> ChangedFile:
-    """A file read as it is, every line an "added" line. ``keep`` is offered the bytes
-    (a tree that will need them again, so a file is read once)."""
+
+def read_regular(path: str) -> bytes | None:
+    """The bytes of a regular file; None when ``path`` is not one (a symlink, a
+    folder, a FIFO, a socket, a device, or nothing). Raises OSError when it is a
+    file that cannot be read.
+
+    The file is opened without following a symlink and without blocking, and
+    checked again once open, so a path swapped for a link or a FIFO after it was
+    listed is neither followed nor waited on."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno in _GONE or exc.errno == errno.ELOOP:  # ELOOP: it became a symlink
+            return None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return fh.read()
+
+
+def whole_file(path: str, shown_as: str, keep: Keep | None = None) -> ChangedFile | None:
+    """A file read as it is, every line an "added" line; None when ``path`` is not a
+    regular file. ``keep`` is offered the bytes (a tree that will need them again,
+    so a file is read once)."""
     changed = ChangedFile(path=shown_as, status=FileStatus.WHOLE)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_regular(path)
     except OSError as exc:
         changed.problem = f"cannot read the file: {exc.strerror}"
         return changed
+    if data is None:
+        return None
     if keep is not None:
         keep(shown_as, data)
     if b"\0" in data[:BINARY_SNIFF]:
@@ -32,13 +68,14 @@ def whole_file(path: str, shown_as: str, keep: Keep | None = None) -> ChangedFil
     return changed
 
 
-def walk(root: str) -> Iterator[str]:
+def walk(root: str, unreadable: Unreadable | None = None) -> Iterator[str]:
     """Every regular file under root, relative with "/", sorted: a directory's files,
     then its subdirectories (os.walk's top-down order). Symlinks are never followed.
 
     One ``scandir`` per directory and no ``stat`` per file (the directory entry says
     what it is), with an explicit stack so a deep tree cannot exhaust the recursion.
-    An unreadable directory is skipped, as os.walk does.
+    A folder that cannot be read is added to ``unreadable`` (``root`` itself as given,
+    others as ``sub/dir/``) with the reason; the walk goes on with the rest.
     """
     stack = [("", root)]
     while stack:
@@ -48,13 +85,18 @@ def walk(root: str) -> Iterator[str]:
         try:
             with os.scandir(path) as entries:
                 for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        if entry.name not in _VCS_DIRS:
-                            dirs.append(entry.name)
-                    elif entry.is_file(follow_symlinks=False):
-                        files.append(entry.name)
-        except OSError:
-            continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if entry.name not in _VCS_DIRS:
+                                dirs.append(entry.name)
+                        elif entry.is_file(follow_symlinks=False):
+                            files.append(entry.name)
+                    except OSError as exc:  # no type in the entry, and lstat failed
+                        if unreadable is not None and exc.errno not in _GONE:
+                            unreadable.append((prefix + entry.name, exc.strerror or str(exc)))
+        except OSError as exc:
+            if unreadable is not None and exc.errno not in _GONE:
+                unreadable.append((prefix or root, exc.strerror or str(exc)))
         files.sort()
         for name in files:
             yield prefix + name
@@ -74,7 +116,20 @@ def is_regular_file(path: str) -> bool:
 
 
 def whole_files(root: str, names: Iterable[str], keep: Keep | None = None) -> Iterator[ChangedFile]:
+    """Each of ``names`` (under root) that is a regular file, read whole; one that
+    cannot be read comes with a ``problem``."""
     for name in names:
-        full = os.path.join(root, name)
-        if is_regular_file(full):
-            yield whole_file(full, name, keep)
+        changed = whole_file(os.path.join(root, name), name, keep)
+        if changed is not None:
+            yield changed
+
+
+def unreadable_folders(unreadable: Unreadable) -> Iterator[ChangedFile]:
+    """The folders a walk could not read, as files with a problem: the files in them
+    were not checked, and that must not look like a pass."""
+    for path, reason in unreadable:
+        yield ChangedFile(
+            path=path,
+            status=FileStatus.WHOLE,
+            problem=f"cannot read the folder: {reason}; no file in it was checked",
+        )

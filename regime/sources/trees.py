@@ -29,11 +29,16 @@ class Tree(Protocol):
 
 class FsTree:
     """Files on disk under a root (CI tree mode, ``regime inventory``); symlinks are
-    never followed.
+    never followed, FIFOs and devices never opened.
 
     ``wanted`` names the files the infrastructure checks will read: when the same run
     reads every file whole anyway, it hands their bytes to :meth:`keep`, so each file
     is read from disk once.
+
+    ``unreadable`` lists the folders the walk could not read, with the reason, for
+    the caller to report. A file :meth:`read_many` cannot read raises ProducerError
+    naming it; with ``report_unreadable`` it is left out and listed in
+    ``unreadable_files`` instead, for a caller that reports it as a finding.
     """
 
     def __init__(
@@ -41,17 +46,22 @@ class FsTree:
         root: str,
         names: Sequence[str] | None = None,
         wanted: Callable[[str], bool] | None = None,
+        *,
+        report_unreadable: bool = False,
     ) -> None:
         self.root = root
+        self._report_unreadable = report_unreadable
         self._names = list(names) if names is not None else None
         self._wanted = wanted
         self._kept: dict[str, bytes] = {}
+        self.unreadable: list[tuple[str, str]] = []
+        self.unreadable_files: list[tuple[str, str]] = []
 
     def paths(self) -> list[str]:
         if self._names is None:
             from regime.sources.tree import walk
 
-            self._names = list(walk(self.root))
+            self._names = list(walk(self.root, self.unreadable))
         return self._names
 
     def keep(self, path: str, data: bytes) -> None:
@@ -59,18 +69,22 @@ class FsTree:
             self._kept[path] = data
 
     def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
-        from regime.sources.tree import is_regular_file
+        from regime.sources.tree import read_regular
 
         for path in paths:
             kept = self._kept.pop(path, None)
             if kept is not None:
                 yield path, kept
                 continue
-            full = os.path.join(self.root, path)
-            if not is_regular_file(full):
+            try:
+                data = read_regular(os.path.join(self.root, path))
+            except OSError as exc:
+                if not self._report_unreadable:
+                    raise ProducerError(f"cannot read {path}: {exc.strerror}") from exc
+                self.unreadable_files.append((path, exc.strerror or str(exc)))
                 continue
-            with open(full, "rb") as fh:
-                yield path, fh.read()
+            if data is not None:
+                yield path, data
 
 
 class GitTree:
