@@ -7,7 +7,7 @@ from typing import TextIO
 
 from regime.engine import Outcome
 from regime.findings import Finding
-from regime.report.visible import visible
+from regime.report.visible import printable, shown_path, visible
 
 BLOCKED = {
     "commit": "the commit is blocked",
@@ -24,9 +24,10 @@ def _unicode_ok(out: TextIO) -> bool:
 
 
 def format_finding(f: Finding, unicode_ok: bool = True) -> str:
-    where = f"{f.path}:{f.line}:{f.col}" if f.col else f"{f.path}:{f.line}"
+    path = shown_path(f.path)
+    where = f"{path}:{f.line}:{f.col}" if f.col else f"{path}:{f.line}"
     level = "" if f.blocking else " (warning)"
-    text = f"{where}: {f.code}{level} {f.message}"
+    text = f"{where}: {f.code}{level} {printable(f.message)}"
     if f.source is not None:
         shown, caret = visible(f.source, f.col, unicode_ok)
         text += f"\n    {shown}"
@@ -70,7 +71,7 @@ def headline(outcome: Outcome, door: str) -> str:
     first = next(f for f in outcome.findings if f.blocking)
     more = outcome.blocking - 1
     rest = f" (and {more} more error{'s' if more != 1 else ''}, all listed below)" if more else ""
-    where = "" if first.path.startswith("<") else f"{first.path}: "
+    where = "" if first.path.startswith("<") else f"{shown_path(first.path)}: "
     return f"*** {door.capitalize()} blocked by regime: {where}{RULES[first.code].summary}{rest}"
 
 
@@ -81,13 +82,13 @@ def render_text(
     lines: list[str] = []
     if with_headline and outcome.blocking:
         lines.append(headline(outcome, door))
-    lines += [f"regime: {note}" for note in outcome.notes]
+    lines += [f"regime: {printable(note)}" for note in outcome.notes]
     context: str | None = None
     for f in outcome.findings:
         if f.context != context:
             context = f.context
             if context:
-                lines += ["", f"*** {context}"]
+                lines += ["", f"*** {printable(context)}"]
         lines.append(format_finding(f, unicode_ok))
     lines.append(summary(outcome, door))
     text = "\n".join(lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from regime.checks.whitespace import trailing_start
 
 MAX_SHOWN = 160
@@ -48,3 +50,43 @@ def visible(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
         line = (dots if start else "") + line[start : start + MAX_SHOWN] + dots
         caret = caret - start + (len(dots) if start else 0)
     return line, caret
+
+
+# What must never reach a terminal raw: C0 controls (a newline would split a finding
+# in two, an escape sequence could rewrite the screen), DEL, C1 controls, the Unicode
+# line and paragraph separators, and undecodable bytes.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+_C_ESCAPES = {
+    "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
+    "\r": "\\r", '"': '\\"', "\\": "\\\\",
+}  # fmt: skip
+
+
+def shown_path(path: str) -> str:
+    """A path as the text report shows it: as it is, unless it holds a control
+    character (a newline, a tab, an escape), an undecodable byte, or starts with a
+    double quote; then in double quotes with C escapes, the way git quotes names
+    (``"new\\nline.c"``, ``"caf\\351.c"``), so a finding is always one line, a
+    terminal shows what is really there, and a quoted name cannot be forged."""
+    if not path.startswith('"') and _CONTROL.search(path) is None:
+        return path
+    out: list[str] = []
+    for ch in path:
+        if ch in _C_ESCAPES:
+            out.append(_C_ESCAPES[ch])
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:
+            out.append(f"\\{ord(ch) - 0xDC00:03o}")
+        elif _CONTROL.match(ch):
+            out.append("".join(f"\\{byte:03o}" for byte in ch.encode("utf-8")))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def printable(text: str) -> str:
+    """A message, note or commit subject with its control characters made visible
+    (``^[`` for an escape, ``<U+2028>``), so it stays on its line and cannot
+    drive the terminal."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda m: _char(m.group(), "^I"), text)
