@@ -111,3 +111,124 @@ class GitRepo:
 @pytest.fixture
 def repo(tmp_path: Path) -> Iterator[GitRepo]:
     yield GitRepo(tmp_path / "repo")
+
+
+# ---------------------------------------------------------------------------
+# The differential tests (tests/test_differential_git.py and test_differential_svn.py):
+# a base file set and the files after an edit, as bytes, built from the characters on
+# which git and regime might disagree (the strategy is in test_differential_git.py),
+# applied in a real git repository.
+
+# Every name is one the differential tests know the WS102 policy of (README "Which
+# files"): all are checked except Markdown (trailing whitespace allowed) and .txt
+# (not in the default list). No name holds ":" (the tools' output is PATH:LINE).
+WS_FILE_NAMES = (
+    "a.c",
+    "b.sh",
+    "etc/c.conf",
+    "sp ace.py",
+    "dé/f.yaml",
+    "Makefile",
+    "g.md",
+    "h.txt",
+)
+
+# The pieces lines are made of, as bytes. Never "+", "-", "@", "\\" or "\n" inside a
+# line, so a line of a -U0 diff can never look like a header.
+WS_ATOMS: tuple[bytes, ...] = (
+    # visible text
+    b"a",
+    b"x",
+    b"=",
+    b"#",
+    # ASCII whitespace both tools count (twice: the usual case)
+    b" ",
+    b" ",
+    b"\t",
+    # a CR: lone, or the CR of a CRLF when it lands before the \n
+    b"\r",
+    # ASCII whitespace that only regime counts
+    b"\v",
+    b"\f",
+    # Unicode spaces, UTF-8 encoded
+    "\xa0".encode(),  # no-break space
+    "\u1680".encode(),
+    "\u2003".encode(),
+    "\u200a".encode(),
+    "\u202f".encode(),
+    "\u205f".encode(),
+    "\u3000".encode(),
+    # what Python's str.isspace() says but which are not spaces to anyone, and
+    # invisible characters that are not spaces
+    b"\x1c",
+    b"\x1f",
+    "\x85".encode(),  # NEL
+    "\u2028".encode(),
+    "\u2029".encode(),
+    "\u200b".encode(),
+    "\ufeff".encode(),
+    "\u180e".encode(),
+    "é".encode(),
+    # bytes that are not UTF-8 on their own; some neighbours make UTF-8 characters
+    # (\xc2\xa0 a no-break space, \xe2\x80\x80 U+2000, \xc2\x85 NEL)
+    b"\xe9",
+    b"\xff",
+    b"\xa0",
+    b"\x85",
+    b"\xc2",
+    b"\xe2\x80",
+    b"\x80",
+)
+
+
+@dataclass(frozen=True)
+class WsChange:
+    """A base file set, committed first, and every file as it is after the change
+    (a base file missing from ``after`` is deleted)."""
+
+    base: dict[str, bytes]
+    after: dict[str, bytes]
+
+    def deleted(self) -> list[str]:
+        return sorted(set(self.base) - set(self.after))
+
+    def lines_after(self, path: str) -> list[bytes]:
+        """The lines of a file after the change, split at \\n only, each with its \\n."""
+        data = self.after[path]
+        lines = data.split(b"\n")
+        out = [x + b"\n" for x in lines[:-1]]
+        if lines[-1]:
+            out.append(lines[-1])
+        return out
+
+
+def reset_to(repo: GitRepo, change: WsChange) -> None:
+    """Make the repository's HEAD the change's base and stage the change on top."""
+    import shutil
+
+    for entry in repo.path.iterdir():
+        if entry.name == ".git":
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    for name, data in change.base.items():
+        repo.write(name, data)
+    repo.commit("Base")
+    for name in change.deleted():
+        (repo.path / name).unlink()
+    for name, data in change.after.items():
+        repo.write(name, data)
+    repo.add()
+
+
+def regime_staged_findings(repo: GitRepo) -> tuple[int, set[tuple[str, int, str]]]:
+    """``regime staged --format json`` as a real process: the exit status and the set
+    of (path, line, code) of its findings."""
+    import json
+
+    res = repo.regime("staged", "--format", "json")
+    assert res.code in (0, 1), f"regime staged exited {res.code}:\n{res.text}"
+    doc = json.loads(res.out)
+    return res.code, {(f["path"], f["line"], f["code"]) for f in doc["findings"]}
