@@ -369,6 +369,14 @@ def test_a_git_work_tree_with_links_out_of_it(repo: GitRepo, tmp_path: Path) -> 
     res = repo.regime("check", "--format", "json")
     assert res.code == 1, res.text
     assert json_findings(res.out) == [("real.c", "1", "10", "WS102")]
+    # a PATH through a tracked link, or naming nothing tracked, is no "0 files" pass
+    for path in ("etcdir/passwd", "nosuch.c"):
+        res = repo.regime("check", path)
+        assert res.code == 2, res.text
+        assert res.err == (
+            f"regime: error: {path}: no file git tracks is there (in a git work tree, regime "
+            "check checks the tracked files; `git add` it first, or check a folder outside git)\n"
+        )
     # a tracked file swapped for a FIFO on disk: not opened, so nothing hangs
     (repo.path / "real.c").unlink()
     os.mkfifo(repo.path / "real.c")

@@ -55,6 +55,7 @@ def _tree_files(
         root = None
     if root is not None:
         names = git.tracked_files(paths)
+        _all_matched(paths, names, root)
         # the infrastructure checks see the whole tracked tree (a duplicate needs both
         # sides); with PATHs, what involves them counts
         whole = FsTree(root, git.tracked_files() if paths else names, infra, report_unreadable=True)
@@ -84,6 +85,21 @@ def _tree_files(
             yield ChangeSet(files=iter([changed] if changed is not None else [])), None
         else:
             raise UsageError(f"{path}: no such file or directory")
+
+
+def _all_matched(paths: Sequence[str], names: Sequence[str], root: str) -> None:
+    """In a git work tree a PATH must name tracked files: a typing error must not
+    pass as "no problems in 0 files"."""
+    for path in paths:
+        rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        if rel == ".":
+            continue
+        under = rel.rstrip("/") + "/"
+        if not any(name == rel or name.startswith(under) for name in names):
+            raise UsageError(
+                f"{path}: no file git tracks is there (in a git work tree, regime check "
+                "checks the tracked files; `git add` it first, or check a folder outside git)"
+            )
 
 
 def _no_links(paths: Sequence[str]) -> None:
