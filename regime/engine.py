@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from regime.changeset import ChangeSet
+from regime.changeset import ChangeSet, FileStatus
 from regime.checks import log_message, whitespace
 from regime.checks.rules import RULES
 from regime.findings import Finding
@@ -52,11 +52,15 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             touched.add(changed.old_path)
         if changed.problem is not None:
             if unreadable.active:
+                what = (
+                    f"not checked: {changed.problem}"
+                    if changed.status is FileStatus.WHOLE
+                    else f"this file's diff could not be read ({changed.problem}); "
+                    "its added lines were not checked"
+                )
                 add(
                     Finding(
-                        changed.path, changed.problem_line, 0, "DIFF001",
-                        f"this file's diff could not be read ({changed.problem}); "
-                        "its added lines were not checked",
+                        changed.path, changed.problem_line, 0, "DIFF001", what,
                         unreadable.severity, None, context,
                     )
                 )  # fmt: skip

@@ -90,7 +90,7 @@ def remote(res: Result) -> list[str]:
     that prefix and without the padding git adds at the end of each line."""
     return [
         line[len("remote: ") :].rstrip() if line.startswith("remote: ") else ""
-        for line in res.err.splitlines()
+        for line in res.err.split("\n")
         if line.startswith("remote:")
     ]
 

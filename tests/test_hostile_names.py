@@ -446,8 +446,8 @@ def test_unreadable_root_folder(tmp_path: Path) -> None:
         tree.chmod(0o755)
     assert res.code == 1, res.text
     assert res.out.startswith(
-        "tree:0: DIFF001 this file's diff could not be read (cannot read the folder: "
-        "Permission denied; no file in it was checked)"
+        "tree:0: DIFF001 not checked: cannot read the folder: "
+        "Permission denied; no file in it was checked"
     )
 
 

@@ -253,3 +253,15 @@ def test_committing_a_merge_blames_only_the_resolution(repo: GitRepo) -> None:
     repo.write("m.c", "\tint old;\nint main;\nint side; \nresolved\t\n")
     repo.add()
     assert findings(repo) == [("m.c", 4, 9, "WS101"), ("m.c", 4, 9, "WS102")]
+
+
+def test_a_symlink_is_not_text_even_when_its_target_ends_in_a_space(repo: GitRepo) -> None:
+    # as `regime check` never reads a symlink, a staged one is not a file of lines
+    (repo.path / "link.c").symlink_to("target ")
+    repo.write("real.c", "x \n")
+    repo.add()
+    assert findings(repo) == [("real.c", 1, 2, "WS102")]
+    (repo.path / "link.c").unlink()
+    (repo.path / "link.c").symlink_to("other\t")
+    repo.add()
+    assert findings(repo) == [("real.c", 1, 2, "WS102")]

@@ -181,6 +181,10 @@ def _git_header(text: list[str]) -> ChangedFile:
         line = raw.rstrip("\n")
         if line.startswith("@@"):
             break
+        if line.startswith(("new file mode 120000", "new mode 120000")) or (
+            line.startswith("index ") and line.endswith(" 120000")
+        ):
+            binary = True  # a symlink: its "line" is the link's target, not text
         if line.startswith("new file mode "):
             status = FileStatus.ADDED
         elif line.startswith("deleted file mode "):
