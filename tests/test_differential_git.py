@@ -439,3 +439,33 @@ def test_look_alikes_on_which_both_agree(repo: GitRepo) -> None:
         "a.c:11:2: WS102 trailing whitespace (1 carriage return): remove it",
     ]
     assert code == 1
+
+
+def test_with_cr_at_eol_git_agrees_on_crlf_but_passes_a_lone_cr_at_the_end(
+    repo: GitRepo,
+) -> None:
+    """git's cr-at-eol (bench/bench_staged.py compares with it) removes the CRLF
+    difference, but git then also takes the CR of a last line without a newline for a
+    line end, which regime calls trailing whitespace (a lone CR)."""
+    repo.write("a.c", b"a\r\nb \r\nc\r\r\nd\r")
+    repo.add()
+    proc = subprocess.run(
+        ["git", "-c", f"core.whitespace={GIT_WHITESPACE},cr-at-eol", "diff", "--cached", "--check"],
+        cwd=repo.path,
+        env=base_env(),
+        capture_output=True,
+        check=False,
+    )
+    assert proc.stdout.split(b"\n")[:-1] == [
+        b"a.c:2: trailing whitespace.",
+        b"+b \r",
+        b"a.c:3: trailing whitespace.",
+        b"+c\r\r",
+    ]
+    _, regime, code = both(repo, {})
+    assert regime == [
+        "a.c:2:2: WS102 trailing whitespace (1 space): remove it",
+        "a.c:3:2: WS102 trailing whitespace (1 carriage return): remove it",
+        "a.c:4:2: WS102 trailing whitespace (1 carriage return): remove it",
+    ]
+    assert code == 1
