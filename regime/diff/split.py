@@ -8,9 +8,9 @@ are consumed by the counts of the hunk header, so an added line that starts with
 ``++`` or a removed one that starts with ``--`` can never be mistaken for a
 header (the classic bug of hand-written scanners).
 
-Hunk lines are taken a run at a time: one regex match takes every consecutive
-``+`` line (or ``-``, or context line) and the counts drop by the number of lines
-in the run, so the bytes of a big change are touched by C code only. A run longer
+Hunk lines are taken a run at a time: one search finds the first line that does
+not start like the run's first (``+``, ``-`` or a space) and the counts drop by the
+number of lines in the run, so the bytes of a big change are touched by C code only. A run longer
 than the count still due is cut at the count, which gives exactly the result of
 taking the lines one by one. The ``+`` runs are kept apart as well (``Chunk.plus``)
 so that checks can screen the added text without building a line of it.
