@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
@@ -38,6 +41,24 @@ _RULE_KEYS = {
 }
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
+# The tags plain YAML data has (what the safe loader's resolver gives untagged nodes).
+# Any other tag (`!!python/object:...`, `!!binary`, `!local`) asks for an object to be
+# built: a policy is data, so that is refused rather than silently ignored.
+_DATA_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
+)
+
+#: Largest policy file read. A real one is a few KiB; a bigger file is a mistake (or
+#: an attempt to make the server spend its time), refused before YAML reads it.
+MAX_POLICY_BYTES = 64 * 1024
+
+#: Deepest nesting of lists and mappings. A policy nests four deep (rules, a rule, a
+#: list); PyYAML's composer recurses once per level and would hit Python's limit.
+MAX_POLICY_DEPTH = 32
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class PolicyError(Exception):
@@ -74,13 +95,29 @@ def load_policy(path: str | None, *, server: bool = False) -> Policy:
     With ``server``, the file may have a ``server:`` section (a server policy)."""
     if path is None:
         return Policy(rules={code: default_rule(code) for code in RULES})
-    if os.path.isdir(path):
-        raise PolicyError(path, 1, 1, "is a directory, not a policy file")
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        mode = os.stat(path).st_mode
     except OSError as exc:
         raise PolicyError(path, 1, 1, f"cannot read the policy file: {exc.strerror}") from exc
+    if stat.S_ISDIR(mode):
+        raise PolicyError(path, 1, 1, "is a directory, not a policy file")
+    if not stat.S_ISREG(mode):
+        # opening a FIFO waits for a writer for ever, reading /dev/zero never ends
+        kind = (
+            "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        raise PolicyError(path, 1, 1, f"is {kind}, not a policy file: give a regular file")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_POLICY_BYTES + 1)
+    except OSError as exc:
+        raise PolicyError(path, 1, 1, f"cannot read the policy file: {exc.strerror}") from exc
+    if len(data) > MAX_POLICY_BYTES:
+        raise _too_big(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -89,18 +126,21 @@ def load_policy(path: str | None, *, server: bool = False) -> Policy:
     return parse_policy(text, path, server=server)
 
 
-def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
-    import yaml
+def _too_big(path: str) -> PolicyError:
+    return PolicyError(
+        path,
+        1,
+        1,
+        f"is larger than {MAX_POLICY_BYTES // 1024} KiB, far more than a policy needs: "
+        "is this the right file?",
+    )
 
+
+def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
     ctx = _Ctx(path)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise PolicyError(path, line, col, f"not valid YAML: {exc.problem}") from exc
-    except yaml.YAMLError as exc:
-        raise PolicyError(path, 1, 1, f"not valid YAML: {exc}") from exc
+    if len(text) > MAX_POLICY_BYTES:
+        raise _too_big(path)
+    root = _compose(text, path)
     if root is None:  # an empty file: the defaults
         return Policy(rules={code: default_rule(code) for code in RULES}, source=path)
     top = _mapping(ctx, root, "the policy file", _TOP_KEYS | {"server"})
@@ -128,7 +168,108 @@ def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
             where = rules_map[code][1] if code in rules_map else root
             raise ctx.error(where, f"rules.{code} is on but has no pattern: add `pattern: REGEX`")
     infra = _infra(ctx, top)
+    # last, so a tagged value in the wrong place is named by what is wrong with it
+    _refuse_object_tags(root, path)
     return Policy(rules=rules, source=path, server=settings, infra=infra)
+
+
+def _compose(text: str, path: str) -> yaml.Node | None:
+    """The YAML node tree of ``text`` (nothing constructed), or a PolicyError at the
+    place YAML gave up: invalid YAML, a character YAML forbids, nesting deeper than
+    :data:`MAX_POLICY_DEPTH`."""
+    import yaml
+
+    try:
+        root: yaml.Node | None = yaml.compose(text, Loader=_loader())
+    except _TooDeep as exc:
+        raise PolicyError(
+            path,
+            exc.mark.line + 1,
+            exc.mark.column + 1,
+            f"lists and mappings nested more than {MAX_POLICY_DEPTH} deep: a policy "
+            "needs four levels at most",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "cannot be read"
+        raise PolicyError(path, line, col, f"not valid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _yaml_place(text, exc.position)
+        char = exc.character if isinstance(exc.character, int) else 0
+        raise PolicyError(
+            path,
+            line,
+            col,
+            f"not valid YAML: the character U+{char:04X} is not allowed in YAML "
+            f"({exc.reason}): remove it",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(path, 1, 1, f"not valid YAML: {exc}") from None
+    return root
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__("nested too deeply")
+        self.mark = mark
+
+
+@cache
+def _loader() -> type[yaml.SafeLoader]:
+    """PyYAML's safe loader, composing only, with a depth limit: its composer
+    recurses once per nested list or mapping and would raise RecursionError."""
+    import yaml
+
+    class DepthLimitedLoader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            if self.depth >= MAX_POLICY_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return DepthLimitedLoader
+
+
+def _yaml_place(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character offset, counting line breaks as YAML does."""
+    before = text[:position]
+    breaks = list(re.finditer("\r\n|[\r\n\x85\u2028\u2029]", before))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, position - start + 1
+
+
+def _refuse_object_tags(root: yaml.Node, path: str) -> None:
+    """Every node is plain data: no tag asks for an object (nodes are visited once
+    each, as aliases may share or loop). Nothing is ever constructed either way."""
+    import yaml
+
+    stack: list[yaml.Node] = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _DATA_TAGS:
+            mark = node.start_mark
+            raise PolicyError(
+                path,
+                mark.line + 1,
+                mark.column + 1,
+                f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} asks for an "
+                "object to be made; a policy file is plain data: remove the tag",
+            )
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
 
 
 def _infra(ctx: _Ctx, top: dict[str, tuple[object, object]]) -> InfraSettings:
@@ -265,6 +406,14 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
             except re.error as exc:
                 raise ctx.error(
                     vnode, f"{where} is not a valid regular expression: {exc}"
+                ) from None
+            except (RecursionError, OverflowError, MemoryError) as exc:
+                # groups nested thousands deep, a repeat count above 4294967295
+                why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                raise ctx.error(
+                    vnode,
+                    f"{where} is not a regular expression Python can compile "
+                    f"({why or type(exc).__name__}): make it simpler",
                 ) from None
         elif key == "help":
             rp.help = _string(ctx, vnode, where)
