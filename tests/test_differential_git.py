@@ -107,8 +107,33 @@ def differential_settings(default: int, env: str) -> Callable[[T], T]:
     return apply
 
 
+def split_lines(data: bytes) -> list[bytes]:
+    """Lines split at \\n only, each with its \\n (the last one may have none)."""
+    pieces = data.split(b"\n")
+    return [x + b"\n" for x in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
+def one_alignment(old: bytes, new: bytes) -> bytes:
+    """``new`` less the lines that would let two diffs from ``old`` be equally short:
+    each line once, and the lines it shares with ``old`` (each once there too) in the
+    order of ``old``. The lines they share are then the one longest common subsequence,
+    and every diff tool that finds a shortest diff (git's, svn's) adds the same lines."""
+    where = {line: i for i, line in enumerate(split_lines(old))}
+    seen: set[bytes] = set()
+    last = -1
+    out: list[bytes] = []
+    for line in split_lines(new):
+        i = where.get(line)
+        if line in seen or (i is not None and i < last):
+            continue
+        last = last if i is None else i
+        seen.add(line)
+        out.append(line)
+    return b"".join(out)
+
+
 def ws_changes(
-    *, lone_cr: bool = True, deletions: bool = True, max_files: int = 6
+    *, lone_cr: bool = True, deletions: bool = True, unique_lines: bool = False, max_files: int = 6
 ) -> st.SearchStrategy[WsChange]:
     """A strategy of WsChange: several files, some new, some modified (lines kept,
     dropped, inserted, given whitespace at the end or stripped of it, given the other
@@ -116,7 +141,9 @@ def ws_changes(
     (all or some lines), some without a final newline.
 
     ``lone_cr=False``: a CR only as the CR of a CRLF line end, never inside a line nor
-    alone at the end of a file. ``deletions=False``: no file is deleted."""
+    alone at the end of a file. ``deletions=False``: no file is deleted.
+    ``unique_lines=True``: no line twice in a file, and the lines a file keeps in their
+    order (see one_alignment), so that only one shortest diff exists."""
     atoms = [a for a in WS_ATOMS if lone_cr or a != b"\r"]
     text = st.lists(st.sampled_from(atoms), max_size=6).map(b"".join)
     spaces = [a for a in atoms if a.decode("utf-8", "replace").isspace()]
@@ -148,10 +175,8 @@ def ws_changes(
     @st.composite
     def edit(draw: st.DrawFn, old: bytes) -> bytes:
         crlf = draw(st.integers(0, 3)) == 0
-        pieces = old.split(b"\n")
-        old_lines = [x + b"\n" for x in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
         out: list[bytes] = []
-        for line in old_lines:
+        for line in split_lines(old):
             out += draw(new_lines(crlf, 2))
             fate = draw(st.sampled_from(FATES))
             if fate == "drop":
@@ -182,16 +207,20 @@ def ws_changes(
         after: dict[str, bytes] = {}
         for name in names:
             action = draw(st.sampled_from(actions))
-            if action == "new":
-                after[name] = draw(content())
+            old = b"" if action == "new" else draw(content())
+            if unique_lines:
+                old = one_alignment(b"", old)
+            if action != "new":
+                base[name] = old
+            if action == "delete":
                 continue
-            base[name] = draw(content())
             if action == "modify":
-                after[name] = draw(edit(base[name]))
-            elif action == "rewrite":
-                after[name] = draw(content())
+                new = draw(edit(old))
             elif action == "keep":
-                after[name] = base[name]
+                new = old
+            else:
+                new = draw(content())
+            after[name] = one_alignment(old, new) if unique_lines else new
         return WsChange(base, after)
 
     return change()

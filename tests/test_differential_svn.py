@@ -8,12 +8,15 @@ committed through svn (the base with the hook set aside, then the change through
 and staged in git on top of the same base. regime's verdict must be the same on both:
 the exit status (svn says the hook's) and the set of (path, line, code) findings.
 
-Two things are kept out of the generated changes, each for its reason:
+Three things are kept out of the generated changes, each for its reason:
 
 - a CR that is not the CR of a CRLF line end: KNOWN BUG, reported (see ``LONE_CR``);
 - deleted files: git infers a rename from a deleted and an added file with similar
   content (and then checks only what differs), svn knows only the copies it was told
-  of (``svn mv``); test_svn_door.py tests those.
+  of (``svn mv``); test_svn_door.py tests those;
+- a line twice in a file, and kept lines out of their order: then several diffs are
+  equally short, git and svn may pick different ones, and so call different lines
+  added (a test below shows a moved line). Each generated file has one shortest diff.
 
 ``svn add`` marks a file binary when most of its first bytes are not ASCII text, and
 regime then does not check it, as svn diff does not show it (a test below). The
@@ -151,7 +154,7 @@ def same_verdict(
 
 
 @differential_settings(15, "REGIME_DIFF_SVN_EXAMPLES")
-@given(change=ws_changes(lone_cr=LONE_CR, deletions=False))
+@given(change=ws_changes(lone_cr=LONE_CR, deletions=False, unique_lines=True))
 def test_svn_and_git_doors_agree(doors: tuple[SvnWc, GitRepo], change: WsChange) -> None:
     same_verdict(*doors, change)
 
@@ -209,3 +212,14 @@ def test_a_file_svn_add_calls_binary_is_checked_in_git_only(doors: tuple[SvnWc, 
     repo.write("a.c", data)
     repo.add()
     assert regime_staged_findings(repo) == (1, {("a.c", 1, "WS102")})
+
+
+def test_which_lines_a_move_adds_is_up_to_each_diff(doors: tuple[SvnWc, GitRepo]) -> None:
+    """Two lines swapped: one diff removes and adds the first, another the second, both
+    equally short. git picks one, svn the other, and each door checks the line its own
+    diff adds (old lines never block new work), so the verdicts differ."""
+    svn, repo = doors
+    change = WsChange(base={"a.c": b"int a; \nint b;\n"}, after={"a.c": b"int b;\nint a; \n"})
+    assert svn.verdict(change) == (0, set())  # svn: "int b;" moved up
+    reset_to(repo, change)
+    assert regime_staged_findings(repo) == (1, {("a.c", 2, "WS102")})  # git: "int a; " down
