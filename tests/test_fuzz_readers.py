@@ -649,3 +649,85 @@ def test_policy_that_is_a_fifo_or_a_device_is_refused_without_reading(tmp_path: 
     result = run_regime("check", ".", cwd=tmp_path / "tree")
     assert result.code == 2, result.text
     assert "./.regime.yaml:1:1: is a device, not a policy file" in result.err
+
+
+def test_table_number_of_thousands_of_digits_is_an_undefined_table_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    # int() refuses more than 4300 digits: ValueError, exit 3
+    huge = "1" * 10_000
+    script = f"#!/bin/sh\nip route add default dev eth0 table {huge}\n"
+    [use] = find_table_uses(script, "etc/rc.local")
+    assert (use.name, use.line, use.col) == (huge, 2, 37)
+    [problem] = undefined_tables([use], {})
+    assert problem.message.startswith(f"table '{huge}' is not a valid table number")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "rc.local").write_text(script)
+    result = run_regime("check", ".", cwd=tmp_path)
+    assert result.code == 1, result.text
+    assert "etc/rc.local:2:37: RT105 table '1111" in result.out
+
+
+def test_one_table_id_with_thousands_of_names_names_one_place_per_file() -> None:
+    # every RT101 listed every other line of the group: 3,000 names made 9 million places
+    dropin_path = "etc/iproute2/rt_tables.d/a.conf"
+    main = "".join(f"7 name{i}\n" for i in range(3000))
+    dropin = "7 name5\n7 extra\n"
+    _, problems = check_tables([(RT_PATH, main), (dropin_path, dropin)])
+    rt101 = {(p.path, p.line): p for p in problems if p.code == "RT101"}
+    assert len(rt101) == 2999 + 2
+    # per file, the first entry with another name than this one's
+    assert rt101[(RT_PATH, 2)].related == ((RT_PATH, 1), (dropin_path, 1))
+    assert rt101[(RT_PATH, 6)].related == ((RT_PATH, 1), (dropin_path, 2))  # name5
+    assert rt101[(dropin_path, 1)].related == ((RT_PATH, 1), (dropin_path, 2))
+    assert rt101[(RT_PATH, 3000)].message.startswith(
+        f"table id 7 has two names: 'name2999' here and 'name0' at {RT_PATH}:1."
+    )
+
+
+def test_one_table_name_with_thousands_of_ids_lists_a_few_of_them() -> None:
+    text = "".join(f"{i} same\n" for i in range(1000, 4000))
+    _, problems = check_tables([(RT_PATH, text)])
+    rt102 = [p for p in problems if p.code == "RT102"]
+    assert len(rt102) == 2999
+    assert all(p.related == ((RT_PATH, 1),) for p in rt102)
+    assert (
+        "iproute2 resolves `table same` to id 3840; id 1000, 1001, 1002, 1003, 1004 and 2994 "
+        "more cannot be reached by this name." in rt102[0].message
+    )
+    assert max(len(p.message) for p in rt102) < 400
+
+
+def test_script_of_thousands_of_ip_lines_is_read_whole() -> None:
+    # each line matched the rest of the script again: 8,000 lines took 10 s
+    script = "".join(
+        f"ip route add 10.{i // 256}.{i % 256}.0/24 dev eth0 table t{i}\n" for i in range(5000)
+    )
+    script += "echo done\nip rule add from all lookup last\n"
+    uses = find_table_uses(script, SCRIPT_PATH)
+    assert [(u.name, u.line, u.col) for u in uses[:2]] == [("t0", 1, 41), ("t1", 2, 41)]
+    assert (uses[-2].name, uses[-2].line) == ("t4999", 5000)
+    last = uses[-1]
+    assert (last.name, last.line, last.col, last.command) == ("last", 5002, 29, "rule")
+    assert len(uses) == 5001
+
+
+def test_did_you_mean_among_thousands_of_tables() -> None:
+    # each use compared its name with every defined name: 8,000 of each took 5 minutes
+    tables = "".join(f"{1000 + i} uplink{i}\n" for i in range(3000)) + "99 DMZ\n"
+    defined, _ = check_tables([(RT_PATH, tables)])
+    script = "ip route add default table uplinq7\n" * 2 + "".join(
+        f"ip rule add lookup other{i}\n" for i in range(3000)
+    )
+    script += "ip route add default table dmz\nip route add default table uplinq8\n"
+    problems = undefined_tables(find_table_uses(script, SCRIPT_PATH), defined)
+    assert len(problems) == 3004
+    assert "Did you mean 'uplink7'?" in problems[0].message
+    assert problems[0].related == ((RT_PATH, 8),)
+    assert "Did you mean 'uplink7'?" in problems[1].message  # asked once, answered twice
+    assert "Did you mean" not in problems[2].message
+    # past the comparison budget (3,000 names against 3,000), only a name that differs
+    # in case is still suggested
+    assert "Did you mean 'DMZ'?" in problems[-2].message
+    assert "Did you mean" not in problems[-1].message
+    assert all("with the line `100 " in p.message for p in problems)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from regime.cnumber import C_SPACE, DEC_DIGITS, DIGITS_OF_BASE, HEX_DIGITS, number_start
@@ -121,6 +121,10 @@ def _strtoul_full(text: str) -> int | None:
     allowed = DIGITS_OF_BASE[base]
     if not digits or any(c not in allowed for c in digits):
         return None
+    if len(digits.lstrip("0")) > 64:
+        # above any 64-bit value, so strtoul saturates; and int() refuses more than
+        # 4300 decimal digits (a script's `table 111...1` must not crash the check)
+        return _ULONG_MAX
     value = int(digits, base)
     return _strtoul_result(-value if negative else value)
 
@@ -640,10 +644,13 @@ def check_tables(
 
     for tid, same_id in by_id.items():
         first = same_id[0]
+        if all(entry.name == first.name for entry in same_id):
+            continue
+        other_names = _OtherPlaces(same_id, lambda e: e.name)
         for entry in same_id[1:]:
             if entry.name == first.name:
                 continue
-            others = tuple((e.path, e.line) for e in same_id if e.name != entry.name)
+            others = other_names.besides(entry.name)
             problems.append(
                 Problem(
                     "RT101",
@@ -669,6 +676,35 @@ def check_tables(
     return defined, problems
 
 
+class _OtherPlaces:
+    """The places to name next to one entry of a group (one table id, or one name):
+    for each file, the first entry whose key (name, or id) differs from the entry's.
+
+    One place per file, not every line: the places tell which files a problem
+    involves (a duplicate blocks a change that touches either file), and listing
+    every line of a group at every member would grow with the square of the group
+    (an rt_tables of 100,000 lines with one id would make 10^10 places).
+    """
+
+    def __init__(self, entries: Sequence[TableEntry], key: Callable[[TableEntry], object]) -> None:
+        self._key = key
+        # per file: its first entry, and its first entry with another key than that one
+        self._firsts: dict[str, tuple[TableEntry, TableEntry | None]] = {}
+        for entry in entries:
+            first, second = self._firsts.get(entry.path, (entry, None))
+            if second is None and key(entry) != key(first):
+                second = entry
+            self._firsts[entry.path] = (first, second)
+
+    def besides(self, value: object) -> tuple[tuple[str, int], ...]:
+        places = []
+        for first, second in self._firsts.values():
+            other = first if self._key(first) != value else second
+            if other is not None:
+                places.append((other.path, other.line))
+        return tuple(places)
+
+
 def _name_id_problems(
     name: str, found: list[tuple[int, TableEntry]], winner: int | None
 ) -> Iterator[Problem]:
@@ -686,11 +722,15 @@ def _name_id_problems(
             " reads rt_tables.d, and that order is not fixed."
         )
     else:
-        lost = ", ".join(str(i) for i in sorted(ids - {winner}))
+        lost_ids = sorted(ids - {winner})
+        lost = ", ".join(str(i) for i in lost_ids[:5])
+        if len(lost_ids) > 5:
+            lost += f" and {len(lost_ids) - 5} more"
         outcome = f"iproute2 resolves `table {name}` to id {winner}"
         if reserved is not None and winner != reserved:
             outcome += f", so `table {name}` no longer means table {reserved}"
         outcome += f"; id {lost} cannot be reached by this name."
+    other_ids = _OtherPlaces([e for _, e in found], lambda e: e.id)
     for _, entry in found:
         if entry.id == reference:
             continue
@@ -704,7 +744,7 @@ def _name_id_problems(
                 f"table name {name!r} has two ids: {entry.id} here and {first.id} at"
                 f" {first.path}:{first.line}"
             )
-        related = tuple(dict.fromkeys((e.path, e.line) for _, e in found if e.id != entry.id))
+        related = other_ids.besides(entry.id)
         yield Problem(
             "RT102",
             entry.path,

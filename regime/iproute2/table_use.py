@@ -67,9 +67,7 @@ _PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
 # names no table (a command built by an expansion is never followed anyway), so it
 # is not lexed at all: most scripts never run ip.
 _QUIET_LINES = re.compile(r"(?:[^'\"`\\(){}<\n]*\n)+")
-_MAY_RUN_IP = re.compile(
-    r"i(?<![^\s/;&|()<>`'\"\\={}]i)(?:[\"']|\\\n?)*p(?![^\s;&|()<>`'\"\\])"
-)
+_MAY_RUN_IP = re.compile(r"i(?<![^\s/;&|()<>`'\"\\={}]i)(?:[\"']|\\\n?)*p(?![^\s;&|()<>`'\"\\])")
 
 
 @dataclass(frozen=True)
@@ -146,6 +144,7 @@ class _Lexer:
         self.text = text
         self.commands: list[list[_Word]] = []
         self.pending: list[tuple[str, bool]] = []  # here-docs whose body comes next
+        self._ip_at = -1  # see _next_ip
 
     def run(self) -> list[list[_Word]]:
         self._run(self._skip_quiet_lines(0), None, 0)
@@ -331,14 +330,24 @@ class _Lexer:
         (quotes, backslashes, parentheses, braces, ``<<``). At a line's start with
         nothing pending, such lines hold whole commands that are not ip's, so
         skipping them changes nothing but the time (most lines of most scripts)."""
-        m = _QUIET_LINES.match(self.text, pos)
-        if m is None:
+        # Only up to the line of the next ip word, found once and kept: matching the
+        # whole quiet stretch at every line of a script made of ip lines cost time
+        # with the square of its length (8,000 lines: 10 s).
+        ip = self._next_ip(pos)
+        limit = self.text.rfind("\n", pos, ip) + 1 if ip < len(self.text) else len(self.text)
+        if limit <= pos:
             return pos
-        end = m.end()
-        ip = _MAY_RUN_IP.search(self.text, pos, end)
-        if ip is not None:
-            end = self.text.rfind("\n", pos, ip.start()) + 1
-        return max(end, pos)
+        m = _QUIET_LINES.match(self.text, pos, limit)
+        return pos if m is None else m.end()
+
+    def _next_ip(self, pos: int) -> int:
+        """Where the first ``ip`` word at or after ``pos`` starts (the text's length if
+        none). A match does not depend on where the search starts (the look-behind
+        sees the text before it), so the last one found serves until ``pos`` passes it."""
+        if self._ip_at < pos:
+            m = _MAY_RUN_IP.search(self.text, pos)
+            self._ip_at = len(self.text) if m is None else m.start()
+        return self._ip_at
 
     def _skip_heredocs(self, pos: int) -> int:
         text = self.text
@@ -672,6 +681,45 @@ def _free_id(defined: dict[str, TableEntry]) -> int:
     return next((i for i in range(100, 252) if i not in used), 1000)
 
 
+#: How many name comparisons "Did you mean" may make in one check. Each undefined
+#: name is compared with every defined name of a similar length; a tree with
+#: thousands of both would otherwise spend minutes on hints (past the budget, only a
+#: name that differs in case is suggested).
+SUGGESTION_BUDGET = 100_000
+
+
+class _Suggestions:
+    """The defined name closest to an undefined one, once per name, within a budget."""
+
+    def __init__(self, defined: dict[str, TableEntry]) -> None:
+        self.by_length: dict[int, list[str]] = {}
+        self.by_lower: dict[str, str] = {}
+        for name in defined:
+            self.by_length.setdefault(len(name), []).append(name)
+            self.by_lower.setdefault(name.lower(), name)
+        self.budget = SUGGESTION_BUDGET
+        self.memo: dict[str, str | None] = {}
+
+    def close_to(self, name: str) -> str | None:
+        if name not in self.memo:
+            self.memo[name] = self._find(name)
+        return self.memo[name]
+
+    def _find(self, name: str) -> str | None:
+        # difflib's ratio is 2*matches/(len(a)+len(b)); reaching 0.75 needs the shorter
+        # name to be at least 3/5 of the longer, so other lengths cannot match.
+        low, high = -(-len(name) * 3 // 5), len(name) * 5 // 3
+        groups = [group for length, group in self.by_length.items() if low <= length <= high]
+        count = sum(len(group) for group in groups)
+        if 0 < count <= self.budget:
+            self.budget -= count
+            candidates = [other for group in groups for other in group]
+            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+            if close:
+                return close[0]
+        return self.by_lower.get(name.lower())
+
+
 def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -> list[Problem]:
     """RT105 for every use of a table name no rt_tables file defines.
 
@@ -679,6 +727,8 @@ def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -
     Dynamic uses, numbers and built-in names are never reported.
     """
     problems: list[Problem] = []
+    suggestions = _Suggestions(defined)
+    free_id: int | None = None
     for use in uses:
         name = use.name
         if use.dynamic or name in defined or name in BUILTIN_TABLES:
@@ -699,15 +749,15 @@ def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -
                 f"table {name!r} is not defined in any rt_tables file (rt_tables or"
                 " rt_tables.d/*.conf)"
             )
-        close = difflib.get_close_matches(name, list(defined), n=1, cutoff=0.75)
-        if not close:
-            close = [n for n in defined if n.lower() == name.lower()][:1]
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        related = tuple((defined[n].path, defined[n].line) for n in close)
+        close = suggestions.close_to(name)
+        hint = f" Did you mean {close!r}?" if close is not None else ""
+        related = ((defined[close].path, defined[close].line),) if close is not None else ()
+        if free_id is None:
+            free_id = _free_id(defined)
         message = (
             f"{what}, so `ip {use.command if use.command != 'vrf' else 'link'}` stops here"
             f" with {error}.{hint} Define it in this change, for example with the line"
-            f" `{_free_id(defined)} {name}` in /etc/iproute2/rt_tables or an"
+            f" `{free_id} {name}` in /etc/iproute2/rt_tables or an"
             " rt_tables.d/*.conf file, or use the table number."
         )
         problems.append(Problem("RT105", use.path, use.line, use.col, message, related))
