@@ -731,3 +731,147 @@ def test_did_you_mean_among_thousands_of_tables() -> None:
     assert "Did you mean 'DMZ'?" in problems[-2].message
     assert "Did you mean" not in problems[-1].message
     assert all("with the line `100 " in p.message for p in problems)
+
+
+# ---------------------------------------------------------------------------
+# Guest configs: depth and size
+
+
+def xen_problems(path: str, text: str, grammar: str) -> list[Problem]:
+    _guests, problems = read_guests({path: text.encode("utf-8", "surrogateescape")}, grammar)
+    return problems
+
+
+def test_xl_list_nested_100000_deep_is_xen001_at_the_level_too_deep() -> None:
+    text = "name = 'deep'\nvif = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    [problem] = xen_problems("etc/xen/deep.cfg", text, "xl")
+    assert (problem.code, problem.line, problem.col) == ("XEN001", 2, 1007)
+    assert "lists nested too deeply (more than 1000 levels)" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "line", "col", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, 3, 207, "too many nested parentheses"),
+        ("-" * 100_000 + "1", 3, 1, "nested too deeply for Python's parser"),
+        ("'a' + " * 30_000 + "'a'", 3, 1, "nested too deeply for Python's parser"),
+        ("f" + "()" * 30_000, 3, 1, "nested too deeply for Python's parser"),
+    ],
+)
+def test_xm_nested_too_deep_for_python_is_xen001_at_its_line(
+    value: str, line: int, col: int, message: str
+) -> None:
+    # Python's parser gives no position when it runs out of stack: it was line 1, col 1
+    text = "name = 'deep'\nmemory = 512\nvif = " + value + "\nvcpus = 2\n"
+    [problem] = xen_problems("etc/xen/deep.cfg", text, "xm")
+    assert (problem.code, problem.line, problem.col) == ("XEN001", line, col)
+    assert message in problem.message
+    assert problem.message.startswith("not valid Python, so xm would refuse it too: ")
+
+
+def test_xm_lines_of_a_deep_value_name_the_line_where_it_gets_too_deep() -> None:
+    text = "name = 'deep'\nvif = \\\n" + " - \\\n" * 50_000 + " 1\nvcpus = 2\n"
+    [problem] = xen_problems("etc/xen/deep.cfg", text, "xm")
+    assert problem.code == "XEN001" and "nested too deeply" in problem.message
+    assert 3 < problem.line < 50_000 and problem.col == 2
+
+
+def test_xm_list_deeper_than_the_reader_follows_is_xen002() -> None:
+    text = "vif = " + "[" * 150 + "'mac=00:16:3e:00:00:01'" + "]" * 150 + "\n"
+    [problem] = xen_problems("etc/xen/deep.cfg", text, "xm")
+    assert (problem.code, problem.line, problem.col) == ("XEN002", 1, 1)
+    assert "a literal nested too deeply" in problem.message
+
+
+def test_xm_integer_literal_too_long_for_python_is_named_at_its_column() -> None:
+    text = "name = 'é'\nmemory = 512\nmaxmem = " + "9" * 5000 + "\n"
+    [problem] = xen_problems("etc/xen/big.cfg", text, "xm")
+    assert (problem.code, problem.line, problem.col) == ("XEN001", 3, 10)
+    assert problem.message.endswith(
+        "an integer literal of 5000 digits, more than Python reads (4300)"
+    )
+
+
+def test_xm_unknown_coding_is_named_at_the_coding_line() -> None:
+    text = "#!/usr/bin/python\n# -*- coding: klingon -*-\nname = 'x'\n"
+    [problem] = xen_problems("etc/xen/c.cfg", text, "xm")
+    assert (problem.code, problem.line, problem.col) == ("XEN001", 2, 15)
+    assert problem.message.endswith("unknown encoding: klingon")
+
+
+@fuzz()
+@given(st.lists(st.text(st.characters(exclude_characters="'\\\r\n"), max_size=6), max_size=30))
+def test_xm_columns_count_characters_on_a_long_line(strings: list[str]) -> None:
+    """Python's columns are UTF-8 byte offsets; each node's column is turned into a
+    character column once per line (it decoded the line again for every node)."""
+    line = "vif = [" + ", ".join(f"'{s}'" for s in strings) + "]"
+    config, not_static = parse_xm("# é\n" + line + "\n")
+    assert not_static == []
+    value = config.get("vif")
+    assert value is not None
+    starts = [m.start() + 1 for m in re.finditer("'[^']*'", line)]
+    assert [(e.line, e.col) for e in value.items] == [(2, c) for c in starts]
+    assert [e.value for e in value.items] == strings
+
+
+def mac(i: int) -> str:
+    return f"00:16:3e:{i >> 16 & 255:02x}:{i >> 8 & 255:02x}:{i & 255:02x}"
+
+
+@pytest.mark.parametrize("grammar", ["xl", "xm"])
+def test_guest_with_20000_vifs_on_one_line_is_read_whole(grammar: str) -> None:
+    vifs = [f"'mac={mac(i)},bridge=xenbr{i % 3}'" for i in range(20_000)]
+    text = "name = 'big'\nvif = [ " + ", ".join(vifs) + " ]\n"
+    guests, problems = read_guests({"etc/xen/big.cfg": text.encode()}, grammar)
+    assert problems == []
+    [guest] = guests
+    assert len(guest.vifs) == 20_000
+    last = guest.vifs[-1]
+    assert (last.index, last.line, last.col) == (19_999, 2, text.split("\n")[1].rindex("'mac=") + 1)
+    assert last.spec.mac == mac(19_999)
+
+
+def test_findings_on_a_very_long_line_do_not_show_the_line() -> None:
+    # the report walks the shown line once per finding: 3,000 findings on one 60 KB
+    # line took 8 minutes; a line over 2,000 bytes is no longer shown (it is named)
+    long_line = "vif = [ " + ", ".join(f"'bridge=xenbr{i}'" for i in range(3000)) + " ]"
+    files = {
+        "etc/xen/big.cfg": f"name = 'big'\n{long_line}\n".encode(),
+        "etc/xen/small.cfg": b"name = 'small'\nvif = [ 'bridge=xenbr0' ]\n",
+    }
+    findings = check_infra(files, None, default_policy())
+    big = [f for f in findings if f.path == "etc/xen/big.cfg"]
+    assert sorted(f.code for f in big) == ["XEN104"] + ["XEN109"] * 3000
+    assert all(f.source is None for f in big)
+    assert big[-1].col == long_line.rindex("'bridge") + 1
+    [small] = [f for f in findings if f.path == "etc/xen/small.cfg"]
+    assert small.source == "vif = [ 'bridge=xenbr0' ]"
+
+
+def test_regime_check_on_20000_findings_on_one_line(tmp_path: Path) -> None:
+    long_line = "vif = [ " + ", ".join(f"'bridge=xenbr{i}'" for i in range(20_000)) + " ]"
+    (tmp_path / "etc" / "xen").mkdir(parents=True)
+    (tmp_path / "etc" / "xen" / "big.cfg").write_text(f"name = 'big'\n{long_line}\n")
+    result = run_regime("check", ".", cwd=tmp_path)
+    assert result.code == 1, result.err
+    lines = result.out.splitlines()
+    assert len(lines) == 1 + 20_000 + 1  # XEN104, XEN109 for each vif, the summary
+    assert lines[0].startswith("etc/xen/big.cfg:2:9: XEN109 (warning) vif 0 of guest 'big'")
+    assert lines[8].startswith("etc/xen/big.cfg:2:145: XEN104 guest 'big' has 20000 vifs")
+    assert lines[-1].startswith("regime: 1 error, 20000 warnings (XEN104 x1, XEN109 x20000)")
+
+
+@pytest.mark.parametrize(
+    ("grammar", "value", "where"),
+    [("xl", "[" * 100_000 + "]" * 100_000, ":2:1007:"), ("xm", "-" * 100_000 + "1", ":2:1:")],
+)
+def test_regime_check_on_a_config_nested_100000_deep(
+    tmp_path: Path, grammar: str, value: str, where: str
+) -> None:
+    (tmp_path / "etc" / "xen").mkdir(parents=True)
+    (tmp_path / "etc" / "xen" / "deep.cfg").write_text(f"name = 'deep'\nvif = {value}\n")
+    (tmp_path / ".regime.yaml").write_text(f"xen: {{grammar: {grammar}}}\n")
+    result = run_regime("check", ".", cwd=tmp_path)
+    assert result.code == 1, result.text
+    assert result.out.startswith(f"etc/xen/deep.cfg{where} XEN001 ")
+    assert "Traceback" not in result.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -402,7 +403,9 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
         elif key == "pattern":
             text = _string(ctx, vnode, where)
             try:
-                rp.pattern = re.compile(text, re.MULTILINE)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # FutureWarning: possible nested set...
+                    rp.pattern = re.compile(text, re.MULTILINE)
             except re.error as exc:
                 raise ctx.error(
                     vnode, f"{where} is not a valid regular expression: {exc}"

@@ -28,6 +28,7 @@ The grammar is the running Python's (3.11+): Python-2-only syntax (``print "x"``
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import re
 import tokenize
@@ -81,35 +82,149 @@ def parse_xm(text: str) -> tuple[XlConfig, list[NotStatic]]:
     source = text.encode("utf-8", "surrogateescape")
     bom = text.startswith("\ufeff")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
-            tree = ast.parse(source, mode="exec")
+        tree = _parse(source)
     except SyntaxError as exc:
+        lines = _Lines(_source_lines(source), bom)
         line = exc.lineno or 1
-        col = _char_col(_source_lines(source), line, (exc.offset or 1) - 1, bom)
-        raise XmSyntaxError(line, col, exc.msg or "invalid syntax") from None
+        message = exc.msg or "invalid syntax"
+        if "integer string conversion" in message:  # 3.11: a SyntaxError at offset 0
+            line, col, message = _huge_integer(lines, line)
+        elif exc.lineno == 0:  # "unknown encoding: x" has no position: the cookie's
+            line, col = _coding_cookie(lines)
+        else:
+            col = lines.char_col(line, (exc.offset or 1) - 1)
+        raise XmSyntaxError(line, lines.clamp(line, col), message) from None
     except (RecursionError, MemoryError):
-        raise XmSyntaxError(1, 1, "too deeply nested for Python's parser") from None
+        # Python's parser gives no position: find the line where it gives up
+        lines = _Lines(_source_lines(source), bom)
+        line = _too_deep_line(source)
+        col = lines.first_word_col(line)
+        raise XmSyntaxError(
+            line,
+            col,
+            "nested too deeply for Python's parser (thousands of operators, calls or "
+            "brackets inside each other): write the value as a plain literal",
+        ) from None
     except (ValueError, UnicodeError, LookupError) as exc:
         # NUL bytes, an unknown coding, an integer literal Python refuses to convert...
         raise XmSyntaxError(1, 1, str(exc) or type(exc).__name__) from None
-    reader = _Reader(_source_lines(source), bom)
+    reader = _Reader(_Lines(_source_lines(source), bom))
     for statement in tree.body:
         reader.statement(statement)
     return reader.result()
 
 
-def _char_col(lines: list[str], line: int, offset: int, bom: bool) -> int:
-    """The 1-based character column of a 0-based UTF-8 byte offset on a line, which is
-    how Python counts positions of source given as bytes (``col_offset``, and the
-    ``offset`` of a SyntaxError)."""
-    col = offset + 1
-    if 1 <= line <= len(lines):
-        encoded = lines[line - 1].encode("utf-8", "surrogateescape")
-        col = len(encoded[:offset].decode("utf-8", "replace")) + 1
-    if line == 1 and bom:
-        col += 1  # Python skips the byte order mark; the caller's text has it
-    return col
+def _parse(source: bytes) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
+        return ast.parse(source, mode="exec")
+
+
+#: Above this size the line of a too deeply nested expression is not searched for (the
+#: search parses prefixes of the file, about 20 times the whole file at worst).
+DEEP_SEARCH_BYTES = 4_000_000
+
+
+def _too_deep_line(source: bytes) -> int:
+    """The first line at which Python's parser runs out of stack: the shortest prefix of
+    whole lines on which it fails that way (a binary search, as the whole file fails)."""
+    lines = source.splitlines(keepends=True)  # bytes: at \n, \r\n and \r, as Python
+    if len(source) > DEEP_SEARCH_BYTES:
+        return 1
+    low, high = 1, max(len(lines), 1)
+    while low < high:
+        middle = (low + high) // 2
+        try:
+            _parse(b"".join(lines[:middle]))
+        except (RecursionError, MemoryError):
+            high = middle
+        except (SyntaxError, ValueError, UnicodeError, LookupError):
+            low = middle + 1
+        else:
+            low = middle + 1
+    return high
+
+
+def _huge_integer(lines: _Lines, line: int) -> tuple[int, int, str]:
+    """Where an integer literal too long for Python is, and a message that says so."""
+    text = lines.text(line)
+    m = re.search(r"[0-9][0-9_]{4300,}", text)
+    col = (m.start() if m else 0) + 1 + (line == 1 and lines.bom)
+    digits = len(m.group().replace("_", "")) if m else 0
+    what = f"{digits} digits" if digits else "thousands of digits"
+    return line, col, f"an integer literal of {what}, more than Python reads (4300)"
+
+
+def _coding_cookie(lines: _Lines) -> tuple[int, int]:
+    """Where the ``# -*- coding: NAME -*-`` line names its encoding (line 1 or 2)."""
+    for line in (1, 2):
+        m = re.match(r"[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", lines.text(line))
+        if m:
+            return line, m.start(1) + 1 + (line == 1 and lines.bom)
+    return 1, 1
+
+
+class _Lines:
+    """The lines of a config as Python decoded them, to turn Python's positions (UTF-8
+    byte offsets) into character columns: once per line, not per node, so a line of a
+    million list elements is not walked a million times."""
+
+    def __init__(self, lines: list[str], bom: bool) -> None:
+        self.lines = lines
+        self.bom = bom
+        # per line: None when it is ASCII (a byte is a character), else the byte offset
+        # of each non-ASCII character and the extra bytes of the ones before it
+        self._wide: dict[int, tuple[list[int], list[int], list[int]] | None] = {}
+
+    def text(self, line: int) -> str:
+        return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
+
+    def char_col(self, line: int, offset: int) -> int:
+        """The 1-based character column of a 0-based UTF-8 byte offset on a line, which
+        is how Python counts positions of source given as bytes (``col_offset``, and
+        the ``offset`` of a SyntaxError)."""
+        col = offset + 1
+        if 1 <= line <= len(self.lines) and offset > 0:
+            wide = self._wide_chars(line)
+            if wide is not None:
+                starts, widths, extra = wide
+                k = bisect.bisect_left(starts, offset)  # wide characters before offset
+                if k and starts[k - 1] + widths[k - 1] > offset:
+                    # inside a character: count it as one, as a "replace" decode would
+                    col = starts[k - 1] - extra[k - 1] + 2
+                else:
+                    col = offset - extra[k] + 1
+        if line == 1 and self.bom:
+            col += 1  # Python skips the byte order mark; the caller's text has it
+        return col
+
+    def _wide_chars(self, line: int) -> tuple[list[int], list[int], list[int]] | None:
+        if line not in self._wide:
+            text = self.lines[line - 1]
+            if text.isascii():
+                self._wide[line] = None
+            else:
+                starts: list[int] = []
+                widths: list[int] = []
+                extra = [0]
+                for m in _NON_ASCII_RE.finditer(text):
+                    width = len(m.group().encode("utf-8", "surrogateescape"))
+                    starts.append(m.start() + extra[-1])
+                    widths.append(width)
+                    extra.append(extra[-1] + width - 1)
+                self._wide[line] = (starts, widths, extra)
+        return self._wide[line]
+
+    def clamp(self, line: int, col: int) -> int:
+        """A column on the line or just after it (Python may point past its end)."""
+        return max(1, min(col, len(self.text(line)) + 1 + (line == 1 and self.bom)))
+
+    def first_word_col(self, line: int) -> int:
+        text = self.text(line)
+        return len(text) - len(text.lstrip(" \t\f")) + 1 if text.strip() else 1
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 def _source_lines(source: bytes) -> list[str]:
@@ -123,9 +238,8 @@ def _source_lines(source: bytes) -> list[str]:
 
 
 class _Reader:
-    def __init__(self, lines: list[str], bom: bool) -> None:
+    def __init__(self, lines: _Lines) -> None:
         self.lines = lines
-        self.bom = bom
         self.settings: list[Setting] = []
         self.not_static: list[NotStatic] = []
         self.known: dict[str, tuple[Value, str]] = {}  # name -> value, Python type
@@ -139,7 +253,7 @@ class _Reader:
 
     def pos(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
         """1-based line and character column (ast counts UTF-8 bytes)."""
-        return node.lineno, _char_col(self.lines, node.lineno, node.col_offset, self.bom)
+        return node.lineno, self.lines.char_col(node.lineno, node.col_offset)
 
     # ------------------------------------------------------------------ statements
 
