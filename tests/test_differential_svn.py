@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GitRepo, WsChange, base_env, regime_staged_findings, reset_to, run_regime
-from hypothesis import given
+from hypothesis import event, given
 from test_differential_git import differential_settings, ws_changes
 
 BLOCKED = re.compile(r"Commit blocked by pre-commit hook \(exit code (\d+)\) with output:\n")
@@ -156,7 +156,10 @@ def same_verdict(
 @differential_settings(15, "REGIME_DIFF_SVN_EXAMPLES")
 @given(change=ws_changes(lone_cr=LONE_CR, deletions=False, unique_lines=True))
 def test_svn_and_git_doors_agree(doors: tuple[SvnWc, GitRepo], change: WsChange) -> None:
-    same_verdict(*doors, change)
+    code, found = same_verdict(*doors, change)
+    event("blocked by both" if code else "passed by both")
+    for rule in sorted({c for _, _, c in found}):
+        event(f"{rule} found by both")
 
 
 def test_one_change_with_every_kind_of_line(doors: tuple[SvnWc, GitRepo]) -> None:
