@@ -72,7 +72,7 @@ CRLF = "git only: the CR of a CRLF line end"
 NON_ASCII_SPACE = r"regime only: \v, \f or a Unicode space last on the line"
 NOT_CHECKED = "git only: a file WS102 does not check"
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Callable[..., None])
 
 # What an edit does to each line of the old file (kept as it is two times in seven).
 FATES = ("keep", "keep", "drop", "add space", "add space", "strip", "other eol")
