@@ -879,3 +879,31 @@ def test_regime_check_on_a_config_nested_100000_deep(
     assert result.code == 1, result.text
     assert result.out.startswith(f"etc/xen/deep.cfg{where} XEN001 ")
     assert "Traceback" not in result.text
+
+
+LAUGHS = "".join(
+    f"  - &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]\n" for i in range(1, 10)
+)  # ten to the ninth "lol" if it were ever expanded
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        (
+            "exclude:\n  - &l0 lol\n" + LAUGHS,
+            (3, 5),
+            "each entry of exclude must be a single value",
+        ),
+        ("exclude: &a [*a]\n", (1, 10), "each entry of exclude must be a single value"),
+        ("rules:\n\tWS101: {}\n", (2, 1), "not valid YAML: found character '\\t' that cannot"),
+        ("exclude: [*nowhere]\n", (1, 11), "not valid YAML: found undefined alias 'nowhere'"),
+        ("rules:\n  WS101: {severity: off}\n  WS101: {}\n", (3, 3), "'WS101' is given twice"),
+        ("rules:\n  WS101:\n    <<: {severity: off}\n", (3, 5), "unknown key '<<' in rules.WS101"),
+    ],
+)
+def test_policy_aliases_tabs_and_repeats_are_data_errors_at_their_place(
+    text: str, where: tuple[int, int], what: str
+) -> None:
+    error = policy_error(text)  # composed as nodes: an alias is never expanded
+    assert (error.line, error.col) == where
+    assert error.message.startswith(what), error.message
