@@ -774,10 +774,24 @@ def test_xm_nested_too_deep_for_python_is_xen001_at_its_line(
 
 
 def test_xm_lines_of_a_deep_value_name_the_line_where_it_gets_too_deep() -> None:
-    text = "name = 'deep'\nvif = \\\n" + " - \\\n" * 50_000 + " 1\nvcpus = 2\n"
+    # no line stands out, so a binary search over prefixes of the file finds it
+    text = "name = 'deep'\nvif = \\\n" + " - \\\n" * 15_000 + " 1\nvcpus = 2\n"
     [problem] = xen_problems("etc/xen/deep.cfg", text, "xm")
-    assert problem.code == "XEN001" and "nested too deeply" in problem.message
-    assert 3 < problem.line < 50_000 and problem.col == 2
+    assert problem.code == "XEN001" and "nested too deeply for Python's parser (" in problem.message
+    assert 3 < problem.line < 15_000 and problem.col == 2
+
+
+def test_xm_deep_line_in_a_big_config_is_found_by_its_look() -> None:
+    text = "memory = 512\n" * 20_000 + "vif = " + "-" * 50_000 + "1\nname = 'x'\n"
+    [problem] = xen_problems("etc/xen/deep.cfg", text, "xm")
+    assert (problem.code, problem.line, problem.col) == ("XEN001", 20_001, 1)
+    # too big to search prefixes (each a parse of the file), and no line stands out
+    text = "memory = 512\n" * 20_000 + "vif = \\\n" + " - \\\n" * 15_000 + " 1\n"
+    [problem] = xen_problems("etc/xen/deep.cfg", text, "xm")
+    assert (problem.code, problem.line, problem.col) == ("XEN001", 1, 1)
+    assert "nested too deeply for Python's parser somewhere in this file (too big to search" in (
+        problem.message
+    )
 
 
 def test_xm_list_deeper_than_the_reader_follows_is_xen002() -> None:
