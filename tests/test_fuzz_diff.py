@@ -96,7 +96,7 @@ def lines_of(data: bytes) -> list[bytes]:
 
 def seen(files: Iterable[ChangedFile], total_lines: int) -> list[tuple[object, ...]]:
     """Each file as a user would see it, checked on the way."""
-    out = []
+    out: list[tuple[object, ...]] = []
     for f in files:
         # a file whose added lines are not read as a real path's is a DIFF001, never a pass
         assert isinstance(f.path, str) and (f.path or f.problem or not list(f.lines())), f
