@@ -8,7 +8,8 @@ never held in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -62,10 +63,12 @@ class ChangedFile:
     # at the text first and skip a file that cannot concern it.
     text: str | None = None
     problem_line: int = 0
-    # A file of a big diff: its added lines exactly as the diff carries them (each
-    # with its "+" and line end), so a check can screen them with one regex pass;
-    # the AddedLines are then made by ``pending`` only when a check walks them.
-    added_bytes: bytes | None = None
+    # A file of a big diff: its added lines exactly as the diff carries them, in runs
+    # of consecutive lines (each line with its "+" and its line end, which is always
+    # there), with the number of each run's first line. A check that looks for a few
+    # bad lines finds them with one regex pass (``lines_where``); all the AddedLines
+    # are made, by unidiff through ``pending``, only when a check walks every line.
+    added_runs: list[tuple[int, bytes]] | None = None
     pending: Callable[[], list[AddedLine]] | None = None
 
     def lines(self) -> Iterator[AddedLine]:
@@ -75,6 +78,17 @@ class ChangedFile:
         if self.pending is not None:
             self.added, self.pending = self.pending(), None
         return iter(self.added)
+
+    def lines_where(self, patterns: Sequence[re.Pattern[bytes]]) -> Iterator[AddedLine]:
+        """At least every added line in whose raw bytes (``+``, text, line end) one
+        of ``patterns`` finds a match: exactly those when the diff's runs are at
+        hand (``tests/test_diff_fast_paths.py`` holds them equal to unidiff's
+        reading), else every line. A check still applies its own rule to each.
+        Several simple patterns, each searched on its own, are much faster than one
+        alternation of them (re tries every branch at every byte)."""
+        if self.added_runs is None:
+            return self.lines()
+        return _lines_where(self.added_runs, patterns)
 
 
 @dataclass(slots=True)
@@ -112,3 +126,31 @@ def text_lines(text: str) -> Iterator[AddedLine]:
         else:
             yield AddedLine(number, text[pos:end], "\n")
         pos = end + 1
+
+
+def _lines_where(
+    runs: list[tuple[int, bytes]], patterns: Sequence[re.Pattern[bytes]]
+) -> Iterator[AddedLine]:
+    """The lines of the runs that hold a match of a pattern (each once, in order),
+    made from the run's bytes alone: a match belongs to the line of its first byte
+    (the ``\n`` that ends a line is part of it), and the line's number is the run's
+    first plus the newlines before it."""
+    for first, run in runs:
+        starts = {
+            run.rfind(b"\n", 0, m.start()) + 1
+            for pattern in patterns
+            for m in pattern.finditer(run)
+        }
+        number, counted = first, 0
+        for start in sorted(starts):
+            number += run.count(b"\n", counted, start)
+            counted = start
+            end = run.find(b"\n", start)
+            if end < 0:
+                end = len(run)
+            raw = run[start + 1 : end]
+            if raw.endswith(b"\r") and end < len(run):
+                yield AddedLine(number, raw[:-1].decode("utf-8", "surrogateescape"), "\r\n")
+            else:
+                eol = "\n" if end < len(run) else ""
+                yield AddedLine(number, raw.decode("utf-8", "surrogateescape"), eol)
