@@ -61,6 +61,43 @@ def test_visible_marks_tabs_trailing_space_and_bad_bytes() -> None:
     assert shown.endswith("·<EOL>…") and shown[caret] == "·"
 
 
+def _visible_char_by_char(text: str, col: int, unicode_ok: bool) -> tuple[str, int]:
+    """The first visible(): every character on its own (the oracle of the one that
+    shows runs of ordinary characters as they are)."""
+    from regime.report.visible import MAX_SHOWN, _char, _glyphs
+
+    tab, space, other = _glyphs(unicode_ok)
+    end = trailing_start(text)
+    shown: list[str] = []
+    caret = 0
+    for i, ch in enumerate(text):
+        if i == col - 1:
+            caret = sum(len(s) for s in shown)
+        if i >= end:
+            shown.append(tab if ch == "\t" else space if ch == " " else other)
+        else:
+            shown.append(_char(ch, tab))
+    if col - 1 >= len(text):
+        caret = sum(len(s) for s in shown)
+    line = "".join(shown) + ("<EOL>" if end < len(text) else "")
+    if len(line) > MAX_SHOWN:
+        start = max(0, min(caret - MAX_SHOWN // 2, len(line) - MAX_SHOWN))
+        dots = "…" if unicode_ok else "..."
+        line = (dots if start else "") + line[start : start + MAX_SHOWN] + dots
+        caret = caret - start + (len(dots) if start else 0)
+    return line, caret
+
+
+def test_visible_agrees_with_showing_each_character_on_its_own() -> None:
+    r = random.Random(7)
+    alphabet = "ab \t\x00\x1b\x7f\x85\xa0\u2028\u2029\ufeff\udce9\u3000é\r\x0c"
+    for _ in range(20000):
+        text = "".join(r.choice(alphabet) for _ in range(r.choice((0, 1, 3, 8, 200))))
+        col = r.randrange(0, len(text) + 3)
+        unicode_ok = r.random() < 0.5
+        assert visible(text, col, unicode_ok) == _visible_char_by_char(text, col, unicode_ok)
+
+
 def test_combined_diff_keeps_only_lines_the_merge_introduced() -> None:
     diff = (
         b"diff --cc m.c\nindex 1,2..3\n--- a/m.c\n+++ b/m.c\n"

@@ -26,22 +26,27 @@ def _char(ch: str, tab: str) -> str:
     return ch
 
 
+# The characters _char changes (everything else is shown as it is).
+_SHOWN_OTHERWISE = re.compile("[\t\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\udc80-\udcff]")
+
+
+def _shown(text: str, tab: str) -> str:
+    if _SHOWN_OTHERWISE.search(text) is None:
+        return text
+    return _SHOWN_OTHERWISE.sub(lambda m: _char(m.group(), tab), text)
+
+
 def visible(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
-    """The line as shown under a finding, and where the caret goes (0-based)."""
+    """The line as shown under a finding, and where the caret goes (0-based): the
+    text before its trailing whitespace with tabs, controls and undecodable bytes
+    made visible, then one glyph per trailing character up to ``<EOL>``."""
     tab, space, other = _glyphs(unicode_ok)
     end = trailing_start(text)
-    shown: list[str] = []
-    caret = 0
-    for i, ch in enumerate(text):
-        if i == col - 1:
-            caret = sum(len(s) for s in shown)
-        if i >= end:
-            shown.append(tab if ch == "\t" else space if ch == " " else other)
-        else:
-            shown.append(_char(ch, tab))
-    if col - 1 >= len(text):
-        caret = sum(len(s) for s in shown)
-    line = "".join(shown)
+    head = _shown(text[:end], tab)
+    tail = "".join(tab if ch == "\t" else space if ch == " " else other for ch in text[end:])
+    at = min(max(col - 1, 0), len(text))
+    caret = len(_shown(text[:at], tab)) if at <= end else len(head) + at - end
+    line = head + tail
     if end < len(text):
         line += "<EOL>"
     if len(line) > MAX_SHOWN:
