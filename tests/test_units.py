@@ -7,7 +7,7 @@ import random
 import pytest
 
 from regime.changeset import text_lines
-from regime.checks.whitespace import _MAY_HOLD_FINDING, _is_trailing_space, trailing_start
+from regime.checks.whitespace import _is_trailing_space, may_hold_finding, trailing_start
 from regime.diff.names import split_git_header, unquote
 from regime.diff.reader import changed_files
 from regime.diff.split import Chunk, CommitRecord, split
@@ -146,7 +146,7 @@ def test_whole_file_screen_says_yes_exactly_when_a_line_holds_a_finding(seed: in
         if r.random() < 0.5:  # mostly clean text around the edges, as in real files
             text = text.replace("\t", "").replace("a", "ab\n")
         expected = line_by_line(text)
-        assert (_MAY_HOLD_FINDING.search(text) is not None) == expected, repr(text)
+        assert (may_hold_finding().search(text) is not None) == expected, repr(text)
         flagged += expected
     assert 1000 < flagged < 4000
 
@@ -155,13 +155,13 @@ def test_whole_file_screen_says_yes_exactly_when_a_line_holds_a_finding(seed: in
     "text", ["a\r\n", "a\r\nb", "a\n\n", "a\x85\n", "a\u2028", "a\x1c\r\n", ""]
 )
 def test_whole_file_screen_clean_edges(text: str) -> None:
-    assert _MAY_HOLD_FINDING.search(text) is None
+    assert may_hold_finding().search(text) is None
     assert not line_by_line(text)
 
 
 @pytest.mark.parametrize("text", ["a \r\n", "a\r\r\n", "a\r", "a\xa0", "\t", "a\x0c\nb"])
 def test_whole_file_screen_dirty_edges(text: str) -> None:
-    assert _MAY_HOLD_FINDING.search(text) is not None
+    assert may_hold_finding().search(text) is not None
     assert line_by_line(text)
 
 
@@ -201,3 +201,17 @@ def test_a_commit_message_without_a_final_newline_ends_at_its_nul() -> None:
     assert isinstance(first, CommitRecord) and first.message == "no newline"
     assert isinstance(chunk, Chunk) and chunk.plus == [b"+b \n"]
     assert isinstance(second, CommitRecord) and second.sha == "2222"
+
+
+def test_the_commands_known_before_parsing_are_the_parsers_commands() -> None:
+    import argparse
+
+    from regime.cli import COMMANDS, build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert sorted(sub.choices) == sorted(COMMANDS)
+    for name in COMMANDS:
+        only = next(
+            a for a in build_parser(name)._actions if isinstance(a, argparse._SubParsersAction)
+        )
+        assert list(only.choices) == [name]

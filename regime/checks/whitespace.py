@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from regime.changeset import ChangedFile
 from regime.findings import Finding
@@ -21,8 +22,12 @@ _NOT_TRAILING = frozenset("\n\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 # case in tree mode, instead of a Python loop over its lines. re's \s is
 # str.isspace(), so the class is exactly _is_trailing_space less \r, and a lone
 # \r counts only where it is not the CR of a CRLF.
-_TRAILING_BUT_CR = "[^\\S\\r" + "".join(f"\\u{ord(c):04x}" for c in sorted(_NOT_TRAILING)) + "]"
-_MAY_HOLD_FINDING = re.compile(rf"\t|{_TRAILING_BUT_CR}(?:\r?\n|\Z)|\r(?:\r\n|\Z)")
+# Compiled when first needed (3 ms: a hook reading a diff never needs it).
+@cache
+def may_hold_finding() -> re.Pattern[str]:
+    trailing_but_cr = "[^\\S\\r" + "".join(f"\\u{ord(c):04x}" for c in sorted(_NOT_TRAILING)) + "]"
+    return re.compile(rf"\t|{trailing_but_cr}(?:\r?\n|\Z)|\r(?:\r\n|\Z)")
+
 
 # Every character str.isspace() accepts (a unit test compares this with all of
 # Unicode; computing it here would cost 50 ms at every start).
@@ -72,7 +77,7 @@ def check_file(
     if not (check_tab or check_trail) or changed.binary:
         return
     path = changed.path
-    if changed.text is not None and not _MAY_HOLD_FINDING.search(changed.text):
+    if changed.text is not None and not may_hold_finding().search(changed.text):
         return  # a whole file with no tab and no line ending in whitespace
     # the added lines of a diff: only those the screens pick out
     screens = ([TAB] if check_tab else []) + ([TRAILING_AT_EOL] if check_trail else [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from regime.checks.whitespace import trailing_start
 
@@ -27,13 +28,17 @@ def _char(ch: str, tab: str) -> str:
 
 
 # The characters _char changes (everything else is shown as it is).
-_SHOWN_OTHERWISE = re.compile("[\t\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\udc80-\udcff]")
+# (Compiled when first needed, as _control: a clean run shows no line and no name.)
+@cache
+def _shown_otherwise() -> re.Pattern[str]:
+    return re.compile("[\t\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\udc80-\udcff]")
 
 
 def _shown(text: str, tab: str) -> str:
-    if _SHOWN_OTHERWISE.search(text) is None:
+    pattern = _shown_otherwise()
+    if pattern.search(text) is None:
         return text
-    return _SHOWN_OTHERWISE.sub(lambda m: _char(m.group(), tab), text)
+    return pattern.sub(lambda m: _char(m.group(), tab), text)
 
 
 def visible(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
@@ -60,7 +65,11 @@ def visible(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
 # What must never reach a terminal raw: C0 controls (a newline would split a finding
 # in two, an escape sequence could rewrite the screen), DEL, C1 controls, the Unicode
 # line and paragraph separators, and undecodable bytes.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+@cache
+def _control() -> re.Pattern[str]:
+    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+
+
 _C_ESCAPES = {
     "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
     "\r": "\\r", '"': '\\"', "\\": "\\\\",
@@ -73,7 +82,7 @@ def shown_path(path: str) -> str:
     double quote; then in double quotes with C escapes, the way git quotes names
     (``"new\\nline.c"``, ``"caf\\351.c"``), so a finding is always one line, a
     terminal shows what is really there, and a quoted name cannot be forged."""
-    if not path.startswith('"') and _CONTROL.search(path) is None:
+    if not path.startswith('"') and _control().search(path) is None:
         return path
     out: list[str] = []
     for ch in path:
@@ -81,7 +90,7 @@ def shown_path(path: str) -> str:
             out.append(_C_ESCAPES[ch])
         elif 0xDC80 <= ord(ch) <= 0xDCFF:
             out.append(f"\\{ord(ch) - 0xDC00:03o}")
-        elif _CONTROL.match(ch):
+        elif _control().match(ch):
             out.append("".join(f"\\{byte:03o}" for byte in ch.encode("utf-8")))
         else:
             out.append(ch)
@@ -92,6 +101,6 @@ def printable(text: str) -> str:
     """A message, note or commit subject with its control characters made visible
     (``^[`` for an escape, ``<U+2028>``), so it stays on its line and cannot
     drive the terminal."""
-    if _CONTROL.search(text) is None:
+    if _control().search(text) is None:
         return text
-    return _CONTROL.sub(lambda m: _char(m.group(), "^I"), text)
+    return _control().sub(lambda m: _char(m.group(), "^I"), text)

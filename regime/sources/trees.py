@@ -11,12 +11,13 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from regime.sources.git import git
 from regime.sources.process import ProducerError, run_text
-from regime.sources.svn import Transaction, svn_env
-from regime.sources.svn_client import find_svn, read_files
+
+if TYPE_CHECKING:
+    from regime.sources.svn import Transaction
 
 
 class Tree(Protocol):
@@ -187,6 +188,9 @@ class SvnTree:
         return list(self._tree())
 
     def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        from regime.sources.svn import svn_env
+        from regime.sources.svn_client import find_svn, read_files
+
         ids = self._tree()
         wanted = [p for p in paths if p in ids]
         batched: dict[str, bytes] = {}
