@@ -79,6 +79,13 @@ class ChangedFile:
             self.added, self.pending = self.pending(), None
         return iter(self.added)
 
+    def added_content(self) -> bytes:
+        """The added lines as the file holds them, each with its line end: for a file
+        the change adds whole (svn "Added", git "new file"), the file itself."""
+        if self.added_runs is not None:
+            return b"".join(run[1:].replace(b"\n+", b"\n") for _, run in self.added_runs)
+        return b"".join((x.text + x.eol).encode("utf-8", "surrogateescape") for x in self.lines())
+
     def lines_where(self, patterns: Sequence[re.Pattern[bytes]]) -> Iterator[AddedLine]:
         """At least every added line in whose raw bytes (``+``, text, line end) one
         of ``patterns`` finds a match: exactly those when the diff's runs are at

@@ -171,13 +171,23 @@ class SvnTree:
     files the transaction leaves as they are in the youngest revision (the same
     node-revision id) are read in batches with the svn client; the files it changes,
     and every file when the client is missing or its answer does not add up, with
-    ``svnlook cat``."""
+    ``svnlook cat``. A file the transaction adds whole is not read at all when the
+    door hands over its content from the diff (:meth:`keep`, for the paths
+    ``wanted`` names): svnlook cat costs a process per file."""
 
     FEW = 8  # below this, listing the youngest tree costs more than it saves
 
-    def __init__(self, transaction: Transaction) -> None:
+    def __init__(
+        self, transaction: Transaction, wanted: Callable[[str], bool] | None = None
+    ) -> None:
         self.txn = transaction
         self._ids: dict[str, str] | None = None
+        self._wanted = wanted
+        self._kept: dict[str, bytes] = {}
+
+    def keep(self, path: str, data: bytes) -> None:
+        if self._wanted is not None and self._wanted(path):
+            self._kept[path] = data
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
@@ -192,7 +202,8 @@ class SvnTree:
         from regime.sources.svn_client import find_svn, read_files
 
         ids = self._tree()
-        wanted = [p for p in paths if p in ids]
+        kept = self._kept
+        wanted = [p for p in paths if p in ids and p not in kept]
         batched: dict[str, bytes] = {}
         svn = find_svn(self.txn.svnlook)
         if svn is not None and len(wanted) > self.FEW:
@@ -202,9 +213,11 @@ class SvnTree:
                 batched = dict(read_files(svn, self.txn.repos, revision, same, svn_env()))
             except ProducerError:
                 batched = {}  # svnlook below reads them all, one by one
-        for path in wanted:
-            data = batched.get(path)
-            if data is None:
-                data = self.txn.cat(path)
+        for path in paths:
+            data = kept.pop(path, None) if path in ids else None
+            if data is None and path in ids:
+                data = batched.get(path)
+                if data is None:
+                    data = self.txn.cat(path)
             if data is not None:
                 yield path, data
