@@ -62,6 +62,9 @@ class ChangedFile:
     # at the text first and skip a file that cannot concern it.
     text: str | None = None
     problem_line: int = 0
+    # Over limits.max_file_size: (its size in bytes, the limit). Nothing of it was
+    # kept or read, so nothing in it can be checked; the checks report it (LIM001).
+    too_big: tuple[int, int] | None = None
     # A file of a big diff: its added lines exactly as the diff carries them (each
     # with its "+" and line end), so a check can screen them with one regex pass;
     # the AddedLines are then made by ``pending`` only when a check walks them.
