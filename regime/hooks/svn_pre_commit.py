@@ -38,7 +38,9 @@ def run(
         seen: set[str] = set()
         with transaction.diff() as stream:
             changeset = ChangeSet(
-                files=_noting(changed_files(stream), seen),
+                files=_noting(
+                    changed_files(stream, limit=effective.policy.limits.max_file_size), seen
+                ),
                 message=message,
                 message_path="svn:log",
                 tree=SvnTree(transaction),

@@ -178,8 +178,7 @@ def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
     for code in _LIMIT_RULES & rules_map.keys():
         raise ctx.error(
             rules_map[code][0],
-            f"{code} is set in the `limits:` section (over_limit: block | allow), "
-            "not under rules",
+            f"{code} is set in the `limits:` section (over_limit: block | allow), not under rules",
         )
     for code, (_, node) in rules_map.items():
         _rule(ctx, rules[code], node, global_exclude)
