@@ -57,11 +57,20 @@ def tighten(server: Policy, repo: Policy | None) -> Policy:
 def _tighten_limits(server: Limits, repo: Limits) -> Limits:
     """The repository may lower the limits and make a change over them block, never
     raise them or let such a change through: a repository that could raise
-    max_file_size could hide a file from every check."""
-    return Limits(
-        max_file_size=min(server.max_file_size, repo.max_file_size),
-        max_seconds=min(server.max_seconds, repo.max_seconds),
-        over_limit="block" if "block" in (server.over_limit, repo.over_limit) else "allow",
+    max_file_size could hide a file from every check. Only what its file says counts
+    (a file silent on limits leaves the server's as they are)."""
+    given = repo.given
+    return replace(
+        server,
+        max_file_size=min(server.max_file_size, repo.max_file_size)
+        if "max_file_size" in given
+        else server.max_file_size,
+        max_seconds=min(server.max_seconds, repo.max_seconds)
+        if "max_seconds" in given
+        else server.max_seconds,
+        over_limit="block"
+        if "over_limit" in given and repo.over_limit == "block"
+        else server.over_limit,
     )
 
 

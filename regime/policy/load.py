@@ -355,7 +355,7 @@ def _limits(ctx: _Ctx, node: object) -> Limits:
             values[key] = _seconds(ctx, vnode, where)
         elif key == "over_limit":
             values[key] = _choice(ctx, vnode, where, ("block", "allow"))
-    return Limits(**values)  # type: ignore[arg-type]
+    return Limits(**values, given=frozenset(values))  # type: ignore[arg-type]
 
 
 def _size(ctx: _Ctx, node: object, where: str) -> int:

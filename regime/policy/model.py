@@ -101,6 +101,9 @@ class Limits:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_seconds: float = DEFAULT_MAX_SECONDS
     over_limit: str = "block"  # block | allow
+    # The keys the policy file gives: on a server, only those of a repository's file
+    # tighten the server's (a file that says nothing of limits changes none of them).
+    given: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def severity(self) -> Severity:
