@@ -123,10 +123,18 @@ def _count(text: bytes | None) -> int:
 
 
 class _Discard(list[bytes]):
-    """Where the lines of a chunk over the size limit go: nowhere."""
+    """Where the lines of a chunk over the size limit go: nowhere. Whether one was
+    a ``---`` line is remembered: it decides where the next file starts."""
+
+    __slots__ = ("minus",)
+
+    def __init__(self, kept: Iterable[bytes] = ()) -> None:
+        super().__init__(kept)
+        self.minus = False
 
     def append(self, item: bytes) -> None:
-        pass
+        if item.startswith(b"--- "):
+            self.minus = True
 
 
 # Pushed back by _refill for a line too long to hold: next() reads it on from
@@ -435,6 +443,7 @@ def _header_kind(
             and chunk.hunks == 0
             and chunk.kind != "svnprop"
             and not any(x.startswith(b"--- ") for x in chunk.pieces)
+            and not (isinstance(chunk.pieces, _Discard) and chunk.pieces.minus)
         ):
             return "continue"
         return "plain"
