@@ -27,29 +27,67 @@ def _char(ch: str, tab: str) -> str:
 
 
 def visible(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
-    """The line as shown under a finding, and where the caret goes (0-based)."""
-    tab, space, other = _glyphs(unicode_ok)
+    """The line as shown under a finding, and where the caret goes (0-based).
+
+    Only about MAX_SHOWN characters around the column are shown, so a long line is
+    walked only there: a finding on a line of 200 MB costs what one on a short line
+    does (walking it all took minutes; tests/test_limits.py holds the two equal)."""
+    if len(text) > _WINDOW_FROM:
+        return _window(text, col, unicode_ok)
+    return _whole(text, col, unicode_ok)
+
+
+_WINDOW_FROM = 4 * MAX_SHOWN
+
+
+def _whole(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
+    line, caret = _shown(text, 0, len(text), trailing_start(text), col, unicode_ok)
+    if trailing_start(text) < len(text):
+        line += "<EOL>"
+    if len(line) > MAX_SHOWN:
+        return _cut(line, caret, unicode_ok)
+    return line, caret
+
+
+def _window(text: str, col: int, unicode_ok: bool) -> tuple[str, int]:
+    """The same as _whole for a line longer than _WINDOW_FROM, from the MAX_SHOWN + 1
+    characters on each side of the column (each shows as one character or more, so
+    they hold everything the cut keeps)."""
+    at = min(max(col - 1, 0), len(text))
+    lo, hi = max(0, at - MAX_SHOWN - 1), min(len(text), at + MAX_SHOWN + 1)
     end = trailing_start(text)
+    line, caret = _shown(text, lo, hi, end, col, unicode_ok)
+    if hi == len(text) and end < len(text):
+        line += "<EOL>"
+    return _cut(line, caret, unicode_ok)
+
+
+def _shown(text: str, lo: int, hi: int, end: int, col: int, unicode_ok: bool) -> tuple[str, int]:
+    """text[lo:hi] made visible (trailing whitespace from ``end`` on), and the caret."""
+    tab, space, other = _glyphs(unicode_ok)
     shown: list[str] = []
     caret = 0
-    for i, ch in enumerate(text):
+    for i in range(lo, hi):
+        ch = text[i]
         if i == col - 1:
             caret = sum(len(s) for s in shown)
         if i >= end:
             shown.append(tab if ch == "\t" else space if ch == " " else other)
         else:
             shown.append(_char(ch, tab))
-    if col - 1 >= len(text):
+    if col - 1 >= hi:
         caret = sum(len(s) for s in shown)
-    line = "".join(shown)
-    if end < len(text):
-        line += "<EOL>"
-    if len(line) > MAX_SHOWN:
-        start = max(0, min(caret - MAX_SHOWN // 2, len(line) - MAX_SHOWN))
-        dots = "…" if unicode_ok else "..."
-        line = (dots if start else "") + line[start : start + MAX_SHOWN] + dots
-        caret = caret - start + (len(dots) if start else 0)
-    return line, caret
+    return "".join(shown), caret
+
+
+def _cut(line: str, caret: int, unicode_ok: bool) -> tuple[str, int]:
+    """MAX_SHOWN characters of the line around the caret, with dots where cut. (From
+    a window, ``start`` is never 0 when the window does not start the line: more than
+    MAX_SHOWN // 2 characters stand before the caret.)"""
+    start = max(0, min(caret - MAX_SHOWN // 2, len(line) - MAX_SHOWN))
+    dots = "…" if unicode_ok else "..."
+    line = (dots if start else "") + line[start : start + MAX_SHOWN] + dots
+    return line, caret - start + (len(dots) if start else 0)
 
 
 # What must never reach a terminal raw: C0 controls (a newline would split a finding
