@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -488,3 +489,25 @@ def test_a_file_over_the_limit_is_never_read_whole(tmp_path: Path) -> None:
     assert caught.value.size == 5_000_000 and caught.value.head == b"x" * 8000
     assert peak < 100_000, peak
     assert read_regular(str(path), 5_000_000) == b"x" * 5_000_000
+
+
+def test_a_finding_on_a_long_line_is_shown_from_around_its_column() -> None:
+    """The report walks only the part of a line it shows: the same text and caret as
+    walking the whole line (on lines made of everything that shows wider or as a
+    glyph), and a line of 50 MB costs no more than a short one."""
+    from regime.report import visible
+
+    r = random.Random(7)
+    alphabet = ["a", " ", "\t", "\x01", "\udce9", "\u2028", "é", "\x85", "\xa0", "\u3000"]
+    for _ in range(200):
+        text = "".join(r.choice(alphabet) for _ in range(r.randrange(641, 1400)))
+        text += " " * r.choice((0, 0, 1, 100, 300))
+        for col in (0, 1, r.randrange(len(text) + 2), len(text) - r.randrange(250), len(text) + 1):
+            for unicode_ok in (True, False):
+                got = visible._window(text, col, unicode_ok)
+                assert got == visible._whole(text, col, unicode_ok), (text, col)
+    long = "y" * 50_000_000 + "\t "
+    start = time.perf_counter()
+    shown, caret = visible.visible(long, 50_000_001)
+    assert time.perf_counter() - start < 1.0
+    assert shown.endswith("y→·<EOL>…") and shown[caret] == "→"
