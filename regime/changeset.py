@@ -63,6 +63,9 @@ class ChangedFile:
     # at the text first and skip a file that cannot concern it.
     text: str | None = None
     problem_line: int = 0
+    # Over limits.max_file_size: (its size in bytes, the limit). Nothing of it was
+    # kept or read, so nothing in it can be checked; the checks report it (LIM001).
+    too_big: tuple[int, int] | None = None
     # A file of a big diff: its added lines exactly as the diff carries them, in runs
     # of consecutive lines (each line with its "+" and its line end, which is always
     # there), with the number of each run's first line. A check that looks for a few

@@ -6,6 +6,7 @@ reporters read its Outcome.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from regime.changeset import ChangeSet, FileStatus
 from regime.checks import log_message, whitespace
 from regime.checks.rules import RULES
 from regime.findings import Finding
+from regime.limits import NAMES_SHOWN, TimeLimit, too_big_finding, would_check
 from regime.policy.model import Policy
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ class Outcome:
     files: int = 0
     commits: int = 0
     notes: list[str] = field(default_factory=list)
+    # limits.max_seconds counts from here (a door makes its Outcome as it starts)
+    started: float = field(default_factory=time.monotonic)
+    time_limit: TimeLimit | None = None  # set once limits.max_seconds is reached
 
     @property
     def blocking(self) -> int:
@@ -38,18 +43,33 @@ class Outcome:
 
 def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> set[str]:
     """Check one change (its files as they stream, then its message, then the tree
-    after it when the change touches infrastructure files); return the paths it touches."""
+    after it when the change touches infrastructure files); return the paths it touches.
+
+    Once limits.max_seconds is reached the files are still read to their end (so git
+    or svnlook finishes normally, and every file not checked is counted) but no
+    longer checked: LIM002 says what was passed over. The clock is read once a file."""
     if changeset.label is not None:
         outcome.commits += 1
     add = outcome.findings.append
     context = changeset.label
     unreadable = policy.rule("DIFF001")
     touched: set[str] = set(changeset.also_touched)
+    deadline = outcome.started + policy.limits.max_seconds
+    clock = time.monotonic
     for changed in changeset.files:
         outcome.files += 1
         touched.add(changed.path)
         if changed.old_path is not None:
             touched.add(changed.old_path)
+        if outcome.time_limit is not None or clock() > deadline:
+            _passed_over(outcome, policy, context, path=changed.path)
+            continue
+        if changed.too_big is not None:
+            if would_check(changed.path, policy):
+                size, limit = changed.too_big
+                where = "file" if changed.status is FileStatus.WHOLE else "diff"
+                add(too_big_finding(changed.path, size, limit, policy, where, context))
+            continue
         if changed.problem is not None:
             if unreadable.active:
                 what = (
@@ -67,12 +87,45 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             continue
         outcome.findings.extend(whitespace.check_file(changed, policy, context))
     if changeset.message is not None:
-        outcome.findings.extend(
-            log_message.check_message(changeset.message, policy, changeset.message_path, context)
-        )
+        if outcome.time_limit is not None or clock() > deadline:
+            _passed_over(outcome, policy, context, message=True)
+        else:
+            outcome.findings.extend(
+                log_message.check_message(
+                    changeset.message, policy, changeset.message_path, context
+                )
+            )
     if changeset.tree is not None:
         check_tree(changeset.tree, None if changeset.all_touched else touched, policy, outcome)
     return touched
+
+
+def _passed_over(
+    outcome: Outcome,
+    policy: Policy,
+    context: str | None,
+    *,
+    path: str | None = None,
+    message: bool = False,
+    tree: bool = False,
+) -> None:
+    """Count what is not checked because limits.max_seconds was reached, in the one
+    LIM002 finding of the run (made at the first thing passed over, named after it)."""
+    limit = outcome.time_limit
+    if limit is None:
+        limit = outcome.time_limit = TimeLimit(policy.limits.max_seconds, len(outcome.findings))
+        where = path if path is not None else "<log message>" if message else "<tree>"
+        outcome.findings.append(
+            Finding(where, 0, 0, "LIM002", "", policy.limits.severity, None, context)
+        )
+    if path is not None:
+        limit.file_count += 1
+        if len(limit.files) < NAMES_SHOWN:
+            limit.files.append(path)
+    limit.messages += message
+    limit.trees += tree
+    first = outcome.findings[limit.index]
+    outcome.findings[limit.index] = replace(first, message=limit.message(policy.source))
 
 
 def check_tree(
@@ -90,10 +143,23 @@ def check_tree(
         return
     if touched is not None and not any(infra.is_infra(p) for p in touched):
         return
+    if (
+        outcome.time_limit is not None
+        or time.monotonic() > outcome.started + policy.limits.max_seconds
+    ):
+        _passed_over(outcome, policy, context, tree=True)
+        return
     from regime.checks.infra import check_infra
 
     paths = [p for p in tree.paths() if infra.is_infra(p)]
-    files = dict(tree.read_many(paths))
+    too_big: list[tuple[str, int]] = []
+    limit = policy.limits.max_file_size
+    files = dict(tree.read_many(paths, limit, too_big))
+    if too_big:
+        named = {f.path for f in outcome.findings if f.code == "LIM001"}
+        for path, size in too_big:
+            if path not in named:
+                outcome.findings.append(too_big_finding(path, size, limit, policy, "tree", context))
     for finding in check_infra(files, touched, policy):
         outcome.findings.append(replace(finding, context=context) if context else finding)
 

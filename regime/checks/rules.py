@@ -15,7 +15,7 @@ class Rule:
     default: Severity
     summary: str
     explain: str
-    scope: str  # "lines" (added lines of files), "message" or "diff"
+    scope: str  # "lines" (added lines of files), "message", "diff", "policy", "infra", "limits"
 
 
 RULES: dict[str, Rule] = {}
@@ -165,6 +165,57 @@ the change is blocked. The other files of the change are still checked.
 Fix: produce the diff again with a standard tool (`git diff`, `svn diff`,
 `diff -u`). If the diff came from regime's own git or svnlook call, this is a
 bug: please report it with the output of `--debug`.
+""",
+)
+
+_rule(
+    "LIM001",
+    "file-over-size-limit",
+    Severity.ERROR,
+    "limits",
+    "a file was not checked: it is larger than limits.max_file_size",
+    """
+A file's part of the diff (or the whole file, in `regime check PATH` and when the
+infrastructure checks read the tree after the change) is larger than the policy's
+`limits.max_file_size` (64 MiB by default). regime does not read such a file into
+memory, so none of its lines were checked. The finding names the file, its size
+and the limit. The rest of the change is still checked, and the infrastructure
+checks go on without the file.
+
+By default (`limits.over_limit: block`) this blocks: a change that was not fully
+checked is not accepted. With `over_limit: allow` it is a warning and does not
+block. Files no rule would look at (a suffix not in any rule's list, an excluded
+path) are not reported: nothing in them would have been checked anyway.
+
+Fix: keep files this large out of a configuration repository (generate them on
+the host, or store them elsewhere), or raise the limit in the policy:
+    limits:
+      max_file_size: 256 MiB
+On a server the server policy sets the limit; a repository's .regime.yaml can
+only lower it.
+""",
+)
+_rule(
+    "LIM002",
+    "time-limit",
+    Severity.ERROR,
+    "limits",
+    "the run took longer than limits.max_seconds; the rest was not checked",
+    """
+The run reached the policy's `limits.max_seconds` (300 s by default) before it
+had checked every file. The files (and commit messages, and the infrastructure
+checks) not reached by then were not checked; the finding says how many and names
+the first of them. What was checked before is reported as usual.
+
+By default (`limits.over_limit: block`) this blocks; with `over_limit: allow` it
+is a warning and does not block.
+
+Fix: split the change into smaller ones (push fewer commits at a time), or raise
+the limit in the policy:
+    limits:
+      max_seconds: 900
+On a server the server policy sets the limit; a repository's .regime.yaml can
+only lower it.
 """,
 )
 

@@ -49,6 +49,8 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
     (svn property blocks)."""
     if chunk.kind == "svnprop":
         return None
+    if chunk.too_big:
+        return _too_big(chunk)
     lazy = chunk.problem is None and chunk.hunks > 0 and chunk.plain and _unified_head(chunk)
     text = [decode(x) for x in (chunk.pieces[: chunk.head] if lazy else chunk.lines())]
     if chunk.kind == "combined":
@@ -79,6 +81,26 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
         except UnreadableHunks as exc:
             changed.problem = str(exc)
             changed.problem_line = chunk.first_line
+    return changed
+
+
+def _too_big(chunk: Chunk) -> ChangedFile:
+    """A chunk over the size limit: its header says which file it is and whether
+    there is anything to check (a deletion, a binary file: no); its hunks are gone."""
+    text = [decode(x) for x in split_lines(b"".join(chunk.pieces[: chunk.head]))]
+    if chunk.kind == "combined":
+        changed = _combined(text)
+    elif chunk.kind == "svn":
+        changed = _svn_header(text)
+    elif chunk.kind == "git":
+        changed = _git_header(text)
+    else:
+        changed = _plain_header(text)
+    if chunk.problem is not None:
+        changed.problem = chunk.problem
+        changed.problem_line = chunk.problem_line
+    elif not changed.binary and changed.status is not FileStatus.DELETED:
+        changed.too_big = (chunk.too_big, chunk.limit)
     return changed
 
 

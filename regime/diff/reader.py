@@ -11,12 +11,15 @@ from regime.diff.split import CommitRecord, split
 
 
 def changed_files(
-    blocks: Iterable[bytes], only: Callable[[str], bool] | None = None
+    blocks: Iterable[bytes],
+    only: Callable[[str], bool] | None = None,
+    limit: int | None = None,
 ) -> Iterator[ChangedFile]:
     """Every changed file of a diff (its bytes in blocks cut anywhere, or lines), one
     at a time (commit records are skipped); with ``only``, just the files whose path
-    it accepts."""
-    for item in split(blocks):
+    it accepts. A file whose part of the diff is larger than ``limit`` bytes (the
+    policy's limits.max_file_size) comes with ``too_big`` and no lines."""
+    for item in split(blocks, limit):
         if isinstance(item, CommitRecord):
             continue
         changed = to_changed_file(item)
@@ -27,18 +30,22 @@ def changed_files(
 class _Records:
     """A one-item push-back over the split stream, shared by the per-commit views."""
 
-    def __init__(self, blocks: Iterable[bytes]) -> None:
-        self._it = split(blocks)
+    def __init__(self, blocks: Iterable[bytes], limit_for: Callable[[str], int] | None) -> None:
+        self._limit_for = limit_for
+        self._limit = 1 << 62
+        self._it = split(blocks, lambda: self._limit)
         self._back: CommitRecord | None = None
 
     def next_commit(self) -> CommitRecord | None:
-        if self._back is not None:
-            rec, self._back = self._back, None
-            return rec
-        for item in self._it:
-            if isinstance(item, CommitRecord):
-                return item
-        return None
+        rec: CommitRecord | None = self._back
+        if rec is not None:
+            self._back = None
+        else:
+            rec = next((x for x in self._it if isinstance(x, CommitRecord)), None)
+        if rec is not None and self._limit_for is not None:
+            # the splitter asks at each chunk's start: the files of this commit
+            self._limit = self._limit_for(rec.sha)
+        return rec
 
     def files(self) -> Iterator[ChangedFile]:
         for item in self._it:
@@ -50,13 +57,16 @@ class _Records:
                 yield changed
 
 
-def commits(blocks: Iterable[bytes]) -> Iterator[tuple[CommitRecord, ChangeSet]]:
+def commits(
+    blocks: Iterable[bytes], limit_for: Callable[[str], int] | None = None
+) -> Iterator[tuple[CommitRecord, ChangeSet]]:
     """One change set per commit record, each streaming its own files.
 
     The files of a commit must be consumed before asking for the next commit
-    (the checks do exactly that); anything left over is skipped.
+    (the checks do exactly that); anything left over is skipped. ``limit_for``
+    gives the size limit of a commit's files (its policy's limits.max_file_size).
     """
-    records = _Records(blocks)
+    records = _Records(blocks, limit_for)
     while True:
         rec = records.next_commit()
         if rec is None:

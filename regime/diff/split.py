@@ -17,12 +17,19 @@ so that checks can screen the added text without building a line of it.
 
 Commit records written by ``git diff-tree --stdin --format=%x00...%x00`` are
 recognised by their NUL byte and handed out between the chunks of each commit.
+
+Memory stays bounded by the policy's ``limits.max_file_size``: once a chunk holds
+more bytes than that, its hunk lines are no longer kept (``Chunk.too_big`` says how
+big it was), but its hunks are still followed by their counts, so the next file
+starts where it should and a malformed hunk is still found. A line longer than the
+limit is never joined whole: it is read through block by block and only its two
+ends are kept (which is all a header or a commit record needs of it).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -41,6 +48,12 @@ _PLUS_END = re.compile(rb"\n[^+]")
 _MINUS_END = re.compile(rb"\n[^-]")
 _CONTEXT_END = re.compile(rb"\n[^ ]")
 _PLUS, _MINUS, _SPACE = ord("+"), ord("-"), ord(" ")
+
+_NO_LIMIT = 1 << 62
+# What is kept of a line too long to hold: its start (a header names its file there)
+# and its end (a commit record's closing NUL).
+_LINE_HEAD = 64 * 1024
+_LINE_TAIL = 4096
 
 
 @dataclass(slots=True)
@@ -67,6 +80,10 @@ class Chunk:
     plus_at: list[int] = field(default_factory=list)  # new-side line number of each plus
     plain: bool = True
     trailer: int = 0  # empty lines after the last hunk (svnlook prints one)
+    # Over the size limit: the chunk's size in bytes and the limit (else 0). Only the
+    # header lines are kept then (``pieces``), nothing of the hunks, and no ``plus``.
+    too_big: int = 0
+    limit: int = 0
 
     def lines(self) -> list[bytes]:
         """The chunk's lines, each with its line end (split at \\n only)."""
@@ -109,21 +126,60 @@ def _count(text: bytes | None) -> int:
     return 1 if text is None else int(text)
 
 
+class _Discard(list[bytes]):
+    """Where the lines of a chunk over the size limit go: nowhere. Whether one was
+    a ``---`` line is remembered: it decides where the next file starts."""
+
+    __slots__ = ("minus",)
+
+    def __init__(self, kept: Iterable[bytes] = ()) -> None:
+        super().__init__(kept)
+        self.minus = False
+
+    def append(self, item: bytes) -> None:
+        if item.startswith(b"--- "):
+            self.minus = True
+
+
+class _DiscardNumbers(list[int]):
+    """Where the line numbers of the runs of a chunk over the size limit go: nowhere."""
+
+    __slots__ = ()
+
+    def append(self, item: int) -> None:
+        pass
+
+
+# Pushed back by _refill for a line too long to hold: next() reads it on from
+# _Source._carry. Compared by identity (a slice of the stream is never this object).
+_CARRY = bytes(bytearray(b"<a line too long to hold>"))
+
+
 class _Source:
     """The stream as a buffer refilled block by block, read a line or a run at a time.
 
-    ``lineno`` is the number of lines handed out so far. One line can be pushed
-    back (to look ahead at the line after a header).
+    ``lineno`` is the number of lines handed out so far, ``consumed`` their bytes
+    (a line too long to hold counts whole, though only its ends are handed out).
+    One line can be pushed back (to look ahead at the line after a header).
+    ``stop``: where the current chunk goes over the size limit (``consumed``).
     """
 
-    __slots__ = ("_blocks", "_pending", "buf", "lineno", "pos")
+    __slots__ = (
+        "_blocks", "_carry", "_pending", "buf", "consumed", "lineno", "long", "pos", "start",
+        "stop",
+    )  # fmt: skip
 
-    def __init__(self, blocks: Iterable[bytes]) -> None:
+    def __init__(self, blocks: Iterable[bytes], long: int = _NO_LIMIT) -> None:
         self._blocks = iter(blocks)
         self.buf = b""
         self.pos = 0
         self.lineno = 0
+        self.consumed = 0
+        self.long = max(long, _LINE_HEAD + _LINE_TAIL)  # a line longer is not held
+        self.start = 0
+        self.stop = _NO_LIMIT
         self._pending: list[bytes] = []
+        self._carry: list[bytes] = []
 
     def _next_block(self) -> bytes | None:
         for block in self._blocks:
@@ -135,16 +191,28 @@ class _Source:
         """The next line with its \\n (the last one may lack it), or None at the end."""
         self.lineno += 1
         if self._pending:
-            return self._pending.pop()
+            line = self._pending.pop()
+            if line is not _CARRY:
+                self.consumed += len(line)
+                return line
+            parts, self._carry = self._carry, []
+            return self._gather(parts)
         buf, pos = self.buf, self.pos
         end = buf.find(b"\n", pos)
         if end >= 0:
             self.pos = end + 1
+            self.consumed += end + 1 - pos
             return buf[pos : end + 1]
-        # The line goes on in the next blocks: gather them without copying the
-        # buffer again for each (a 200 MB line must not cost 200 MB per block).
-        parts = [buf[pos:]]
+        return self._gather([buf[pos:]])
+
+    def _gather(self, parts: list[bytes]) -> bytes | None:
+        """The line that starts with ``parts`` and goes on in the next blocks, gathered
+        without copying the buffer again for each (a 200 MB line must not cost 200 MB
+        per block); one longer than ``long`` is read through and cut (_read_through)."""
+        size = sum(len(x) for x in parts)
         while True:
+            if size > self.long:
+                return self._read_through(parts, size)
             block = self._next_block()
             if block is None:
                 self.buf, self.pos = b"", 0
@@ -152,13 +220,47 @@ class _Source:
                 if not line:
                     self.lineno -= 1
                     return None
+                self.consumed += len(line)
                 return line
             end = block.find(b"\n")
             if end >= 0:
                 parts.append(block[: end + 1])
                 self.buf, self.pos = block, end + 1
-                return b"".join(parts)
+                line = b"".join(parts)
+                self.consumed += len(line)
+                return line
             parts.append(block)
+            size += len(block)
+
+    def _read_through(self, parts: list[bytes], size: int) -> bytes:
+        """The rest of a line too long to hold, read block by block and dropped; what
+        is handed out is its first and last bytes (and its newline), what is counted
+        in ``consumed`` its whole size. Only a chunk over the size limit has such a
+        line, and of that chunk only the header is kept."""
+        head = bytearray()
+        for part in parts:
+            head += part[: _LINE_HEAD - len(head)]
+            if len(head) >= _LINE_HEAD:
+                break
+        tail = b"".join(parts[-2:])[-_LINE_TAIL:]
+        del parts[:]
+        newline = b""
+        while True:
+            block = self._next_block()
+            if block is None:
+                self.buf, self.pos = b"", 0
+                break
+            end = block.find(b"\n")
+            if end >= 0:
+                size += end + 1
+                tail = (tail + block[:end][-_LINE_TAIL:])[-_LINE_TAIL:]
+                self.buf, self.pos = block, end + 1
+                newline = b"\n"
+                break
+            size += len(block)
+            tail = (tail + block[-_LINE_TAIL:])[-_LINE_TAIL:]
+        self.consumed += size
+        return bytes(head) + tail + newline
 
     def peek(self) -> bytes | None:
         if not self._pending:
@@ -171,6 +273,7 @@ class _Source:
     def push_back(self, line: bytes) -> None:
         self._pending.append(line)
         self.lineno -= 1
+        self.consumed -= len(line)
 
     def run(self, lead: int, stop: re.Pattern[bytes], limit: int) -> tuple[bytes, int] | None:
         """Up to ``limit`` whole lines from here on that start with the byte ``lead``
@@ -197,11 +300,13 @@ class _Source:
                 end = buf.index(b"\n", end) + 1
         self.pos = end
         self.lineno += count
+        self.consumed += end - pos
         return buf[pos:end], count
 
     def _refill(self) -> bool:
         """Make sure the buffer holds a whole line (or the stream's last bytes)."""
         parts = [self.buf[self.pos :]]
+        size = len(parts[0])
         while True:
             block = self._next_block()
             if block is None:
@@ -212,26 +317,53 @@ class _Source:
                 # the start of a line split across blocks is joined to the new block
                 self.buf, self.pos = b"".join(parts), 0
                 return True
+            size += len(block)
+            if size > self.long:
+                # too long to hold: next() reads it on and cuts it (no run takes it)
+                self._carry = parts
+                self.buf, self.pos = b"", 0
+                self._pending.append(_CARRY)
+                return False
 
 
-def split(blocks: Iterable[bytes]) -> Iterator[Chunk | CommitRecord]:
+def split(
+    blocks: Iterable[bytes], limit: int | Callable[[], int] | None = None
+) -> Iterator[Chunk | CommitRecord]:
     """Yield the chunks (and commit records) of a diff, in order.
 
     ``blocks`` are the bytes of the stream in order, cut anywhere (lines will do).
+    ``limit``: the most bytes of one chunk to keep (see the module's docstring); a
+    function is asked at each chunk's start (each commit can have its own policy).
     """
-    src = _Source(blocks)
+    ask = limit if callable(limit) else None
+    budget = ask() if ask is not None else (limit if isinstance(limit, int) else _NO_LIMIT)
+    src = _Source(blocks, budget)
     chunk: Chunk | None = None
+    before = 0  # src.consumed before the current line
 
     def start(kind: ChunkKind, line: bytes) -> Chunk:
+        nonlocal budget
+        if ask is not None:
+            budget = ask()
+            src.long = max(budget, _LINE_HEAD + _LINE_TAIL)
+        src.start, src.stop = before, before + budget
         return Chunk(kind=kind, pieces=[line], first_line=src.lineno, head=1)
 
+    def done(chunk: Chunk) -> Chunk:
+        if chunk.too_big:
+            chunk.too_big, chunk.limit = before - src.start, budget
+        return chunk
+
     while True:
+        if src.consumed > src.stop and chunk is not None:
+            _over_limit(chunk, src)
+        before = src.consumed
         line = src.next()
         if line is None:
             break
         if line.startswith(b"\x00"):
             if chunk is not None:
-                yield chunk
+                yield done(chunk)
                 chunk = None
             yield _read_commit(line, src)
             continue
@@ -242,7 +374,7 @@ def split(blocks: Iterable[bytes]) -> Iterator[Chunk | CommitRecord]:
             continue
         if nxt_kind is not None:
             if chunk is not None:
-                yield chunk
+                yield done(chunk)
             chunk = start(nxt_kind, line)
             continue
         hunk = _hunk_header(line, chunk)
@@ -265,7 +397,22 @@ def split(blocks: Iterable[bytes]) -> Iterator[Chunk | CommitRecord]:
             _append(chunk, line)
         # lines before the first header (a mail preamble, `git log` headers) are not ours
     if chunk is not None:
-        yield chunk
+        if src.consumed > src.stop:
+            _over_limit(chunk, src)
+        before = src.consumed
+        yield done(chunk)
+
+
+def _over_limit(chunk: Chunk, src: _Source) -> None:
+    """The chunk has more bytes than the limit: keep its header (all of it, when the
+    header itself is that big), drop its lines, keep nothing more of it."""
+    kept = chunk.pieces[: chunk.head] if chunk.hunks else chunk.pieces
+    chunk.pieces = _Discard(kept)
+    chunk.plus = _Discard()
+    chunk.plus_at = _DiscardNumbers()
+    chunk.too_big = 1  # its size is known when it ends
+    chunk.plain = False
+    src.stop = _NO_LIMIT
 
 
 def _append(chunk: Chunk, line: bytes) -> None:
@@ -310,6 +457,7 @@ def _header_kind(
             and chunk.hunks == 0
             and chunk.kind != "svnprop"
             and not any(x.startswith(b"--- ") for x in chunk.pieces)
+            and not (isinstance(chunk.pieces, _Discard) and chunk.pieces.minus)
         ):
             return "continue"
         return "plain"
@@ -354,6 +502,9 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
     if o == 0 and new == 0:
         chunk.plain = False  # no tool writes an empty hunk, and unidiff reads on past it
     while o > 0 or new > 0:
+        if src.consumed > src.stop:
+            _over_limit(chunk, src)
+            pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
         if new > 0 and (got := src.run(_PLUS, _PLUS_END, new)) is not None:
             pieces.append(got[0])
             plus.append(got[0])
@@ -409,6 +560,9 @@ def _read_combined_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
     old, new, n = hunk.old, hunk.new, hunk.parents
     chunk.plain = False
     while new > 0 or any(x > 0 for x in old):
+        if src.consumed > src.stop:
+            _over_limit(chunk, src)
+            append = chunk.pieces.append
         line = src.next()
         if line is None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")

@@ -47,7 +47,7 @@ def run_range(base: str, tip: str, opts: Options) -> int:
 
 
 def _tree_files(
-    paths: Sequence[str], infra: Callable[[str], bool]
+    paths: Sequence[str], infra: Callable[[str], bool], limit: int
 ) -> Iterator[tuple[ChangeSet, FsTree | None]]:
     try:
         root = git.toplevel()
@@ -60,7 +60,7 @@ def _tree_files(
         # sides); with PATHs, what involves them counts
         whole = FsTree(root, git.tracked_files() if paths else names, infra, report_unreadable=True)
         changeset = ChangeSet(
-            files=tree.whole_files(root, names, whole.keep),
+            files=tree.whole_files(root, names, whole.keep, limit),
             tree=whole,
             also_touched=frozenset(names),
             all_touched=not paths,
@@ -73,7 +73,7 @@ def _tree_files(
             names = files.paths()  # walks now, so the unreadable folders are known
             changeset = ChangeSet(
                 files=chain(
-                    tree.whole_files(path, names, files.keep),
+                    tree.whole_files(path, names, files.keep, limit),
                     tree.unreadable_folders(files.unreadable),
                 ),
                 tree=files,
@@ -81,7 +81,7 @@ def _tree_files(
             )
             yield changeset, files
         elif os.path.isfile(path):
-            changed = tree.whole_file(path, path)
+            changed = tree.whole_file(path, path, limit=limit)
             yield ChangeSet(files=iter([changed] if changed is not None else [])), None
         else:
             raise UsageError(f"{path}: no such file or directory")
@@ -142,7 +142,7 @@ def run_tree(paths: Sequence[str], opts: Options) -> int:
         root = paths[0] if len(paths) == 1 and os.path.isdir(paths[0]) else os.getcwd()
     policy = policy_for(opts, root)
     outcome = Outcome()
-    for changeset, files in _tree_files(paths, policy.infra.is_infra):
+    for changeset, files in _tree_files(paths, policy.infra.is_infra, policy.limits.max_file_size):
         check_changeset(changeset, policy, outcome)
         if files is not None:
             report_unreadable(files, outcome, policy)

@@ -37,8 +37,14 @@ def check_commits(
     if not shas:
         return touched
     wanted = set(shas)
+    # each commit's files are held to its own policy's size limit
+    lowest = min(policy_for(sha).limits.max_file_size for sha in wanted)
+
+    def limit_for(sha: str) -> int:
+        return policy_for(sha).limits.max_file_size if sha in wanted else lowest
+
     with git.commit_diffs(shas) as stream:
-        for record, changeset in commits(stream):
+        for record, changeset in commits(stream, limit_for):
             if record.sha not in wanted or record.sha in touched:
                 raise ProducerError(
                     f"git diff-tree answered with commit {record.sha[:64]!r}, which was not "

@@ -14,14 +14,17 @@ from regime.sources.process import read_blocks
 def run(source: str, opts: Options) -> int:
     policy = policy_for(opts, git_root_or_cwd())
     outcome = Outcome()
+    limit = policy.limits.max_file_size
     if source == "-":
         stream = sys.stdin.buffer
-        check_changeset(ChangeSet(files=changed_files(read_blocks(stream))), policy, outcome)
+        files = changed_files(read_blocks(stream), limit=limit)
+        check_changeset(ChangeSet(files=files), policy, outcome)
     else:
         try:
             fh = open(source, "rb")  # noqa: SIM115
         except OSError as exc:
             raise UsageError(f"cannot read {source}: {exc.strerror}") from exc
         with fh:
-            check_changeset(ChangeSet(files=changed_files(read_blocks(fh))), policy, outcome)
+            files = changed_files(read_blocks(fh), limit=limit)
+            check_changeset(ChangeSet(files=files), policy, outcome)
     return report(outcome, opts, "change")

@@ -62,6 +62,7 @@ def run_infra(opts: Options) -> int:
 def run(paths: Sequence[str], opts: Options) -> int:
     root = git.toplevel()
     policy = policy_for(opts, root)
+    limit = policy.limits.max_file_size
     outcome = Outcome()
     span = _range()
     if span is not None:
@@ -69,7 +70,7 @@ def run(paths: Sequence[str], opts: Options) -> int:
         if paths:
             wanted = set(paths)
             with git.range_diff(start, tip) as stream:
-                files = changed_files(stream, wanted.__contains__)
+                files = changed_files(stream, wanted.__contains__, limit)
                 check_changeset(ChangeSet(files=files), policy, outcome)
         return report(outcome, opts, "change")
     staged = git.staged_names(paths) if paths else set()
@@ -77,8 +78,9 @@ def run(paths: Sequence[str], opts: Options) -> int:
     whole = [p for p in paths if p not in staged]
     if in_index:
         with git.staged_diff() as stream:
-            files = changed_files(stream, in_index.__contains__)
+            files = changed_files(stream, in_index.__contains__, limit)
             check_changeset(ChangeSet(files=files), policy, outcome)
     if whole:
-        check_changeset(ChangeSet(files=tree.whole_files(root, whole)), policy, outcome)
+        files = tree.whole_files(root, whole, limit=limit)
+        check_changeset(ChangeSet(files=files), policy, outcome)
     return report(outcome, opts, "commit")

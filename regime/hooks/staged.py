@@ -17,6 +17,6 @@ def run(paths: Sequence[str], opts: Options) -> int:
     policy = policy_for(opts, root)
     outcome = Outcome()
     with git.staged_diff() as stream:
-        files = changed_files(stream, selection(paths, root))
+        files = changed_files(stream, selection(paths, root), policy.limits.max_file_size)
         check_changeset(ChangeSet(files=files, tree=GitTree(None)), policy, outcome)
     return report(outcome, opts, "commit")

@@ -39,7 +39,12 @@ def run(
         tree = SvnTree(transaction, effective.policy.infra.is_infra)
         with transaction.diff() as stream:
             changeset = ChangeSet(
-                files=_noting(changed_files(stream), seen, tree, changes.added),
+                files=_noting(
+                    changed_files(stream, limit=effective.policy.limits.max_file_size),
+                    seen,
+                    tree,
+                    changes.added,
+                ),
                 message=message,
                 message_path="svn:log",
                 tree=tree,
@@ -62,7 +67,12 @@ def _noting(
     for changed in files:
         seen.add(changed.path)
         yield changed
-        if changed.path in added and not changed.binary and changed.problem is None:
+        if (
+            changed.path in added
+            and not changed.binary
+            and changed.problem is None
+            and changed.too_big is None
+        ):
             tree.keep(changed.path, changed.added_content())
 
 

@@ -3,7 +3,8 @@
 On a server the admin's policy is the authority. The ``.regime.yaml`` committed to
 the repository may only make it stricter: a rule's severity becomes the higher of
 the two, a file is checked if either policy says so, every required or forbidden
-pattern of either counts, and the shorter subject limit wins. Only the rules the
+pattern of either counts, the shorter subject limit wins, and the lower size and
+time limits win (a change over them blocks if either says so). Only the rules the
 server lists in ``server.may_loosen`` take the repository's settings as they are.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from regime.findings import Severity
-from regime.policy.model import InfraSettings, Policy, RulePolicy
+from regime.policy.model import InfraSettings, Limits, Policy, RulePolicy
 
 _RANK = {Severity.OFF: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
@@ -49,6 +50,27 @@ def tighten(server: Policy, repo: Policy | None) -> Policy:
         source=f"{server.source} + {repo.source}",
         server=server.server,
         infra=_tighten_infra(server.infra, repo.infra),
+        limits=_tighten_limits(server.limits, repo.limits),
+    )
+
+
+def _tighten_limits(server: Limits, repo: Limits) -> Limits:
+    """The repository may lower the limits and make a change over them block, never
+    raise them or let such a change through: a repository that could raise
+    max_file_size could hide a file from every check. Only what its file says counts
+    (a file silent on limits leaves the server's as they are)."""
+    given = repo.given
+    return replace(
+        server,
+        max_file_size=min(server.max_file_size, repo.max_file_size)
+        if "max_file_size" in given
+        else server.max_file_size,
+        max_seconds=min(server.max_seconds, repo.max_seconds)
+        if "max_seconds" in given
+        else server.max_seconds,
+        over_limit="block"
+        if "over_limit" in given and repo.over_limit == "block"
+        else server.over_limit,
     )
 
 

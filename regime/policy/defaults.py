@@ -41,3 +41,11 @@ DEFAULT_TABLE_SCRIPTS = (
     "**/network/if-*.d/*",
     "**/rc.local",
 )
+
+# Limits (the ``limits:`` section; README "Limits" says why these values). A text file
+# of a configuration repository is kilobytes; 64 MiB is far above any real one and
+# still checked in a few seconds and well under a GB of memory.
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+# Far above any ordinary change (a push of 10,000 commits: 5 s), short enough that the
+# committer still waits for the answer.
+DEFAULT_MAX_SECONDS = 300.0

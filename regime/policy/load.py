@@ -17,11 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
-from regime.policy.model import InfraSettings, Policy, RulePolicy, ServerSettings, default_rule
+from regime.policy.model import (
+    InfraSettings,
+    Limits,
+    Policy,
+    RulePolicy,
+    ServerSettings,
+    default_rule,
+)
 
 POLICY_FILE = ".regime.yaml"
 
-_TOP_KEYS = {"version", "exclude", "rules", "xen", "iproute2", "preexisting"}
+_TOP_KEYS = {"version", "exclude", "rules", "xen", "iproute2", "preexisting", "limits"}
+_LIMITS_KEYS = {"max_file_size", "max_seconds", "over_limit"}
+# Rules whose severity the ``limits:`` section sets (over_limit), not ``rules:``.
+_LIMIT_RULES = frozenset(code for code, rule in RULES.items() if rule.scope == "limits")
 _XEN_KEYS = {"grammar", "configs", "default_script", "max_vifs"}
 _IPROUTE2_KEYS = {"rt_tables", "scripts"}
 _SERVER_KEYS = {
@@ -42,6 +52,10 @@ _RULE_KEYS = {
 }
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+# A size as people write it: "64 MB" (10^6), "64 MiB" (2^20), "512k", "100 B".
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgt]i?b?|b)?", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
 # The tags plain YAML data has (what the safe loader's resolver gives untagged nodes).
 # Any other tag (`!!python/object:...`, `!!binary`, `!local`) asks for an object to be
 # built: a policy is data, so that is refused rather than silently ignored.
@@ -161,6 +175,11 @@ def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
         global_exclude = _patterns(ctx, top["exclude"][1], "exclude")
     rules = {code: default_rule(code, global_exclude) for code in RULES}
     rules_map = _mapping(ctx, top["rules"][1], "rules", set(RULES)) if "rules" in top else {}
+    for code in _LIMIT_RULES & rules_map.keys():
+        raise ctx.error(
+            rules_map[code][0],
+            f"{code} is set in the `limits:` section (over_limit: block | allow), not under rules",
+        )
     for code, (_, node) in rules_map.items():
         _rule(ctx, rules[code], node, global_exclude)
     for code in ("LOG102", "LOG103"):
@@ -169,9 +188,10 @@ def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
             where = rules_map[code][1] if code in rules_map else root
             raise ctx.error(where, f"rules.{code} is on but has no pattern: add `pattern: REGEX`")
     infra = _infra(ctx, top)
+    limits = _limits(ctx, top["limits"][1]) if "limits" in top else Limits()
     # last, so a tagged value in the wrong place is named by what is wrong with it
     _refuse_object_tags(root, path)
-    return Policy(rules=rules, source=path, server=settings, infra=infra)
+    return Policy(rules=rules, source=path, server=settings, infra=infra, limits=limits)
 
 
 def _compose(text: str, path: str) -> yaml.Node | None:
@@ -313,10 +333,69 @@ def _server(ctx: _Ctx, node: object) -> ServerSettings:
             for code in codes:
                 if code not in RULES:
                     raise ctx.error(vnode, f"{where}: no rule {code!r}")
+                if code in _LIMIT_RULES:
+                    raise ctx.error(
+                        vnode,
+                        f"{where}: {code} follows limits.over_limit, which a repository "
+                        "can only make stricter",
+                    )
             values[key] = frozenset(codes)
         elif key == "message_prefix" or key == "log_file":
             values[key] = _string(ctx, vnode, where)
     return ServerSettings(**values)  # type: ignore[arg-type]
+
+
+def _limits(ctx: _Ctx, node: object) -> Limits:
+    values: dict[str, object] = {}
+    for key, (_, vnode) in _mapping(ctx, node, "limits", _LIMITS_KEYS).items():
+        where = f"limits.{key}"
+        if key == "max_file_size":
+            values[key] = _size(ctx, vnode, where)
+        elif key == "max_seconds":
+            values[key] = _seconds(ctx, vnode, where)
+        elif key == "over_limit":
+            values[key] = _choice(ctx, vnode, where, ("block", "allow"))
+    return Limits(**values, given=frozenset(values))  # type: ignore[arg-type]
+
+
+def _size(ctx: _Ctx, node: object, where: str) -> int:
+    """A number of bytes: a whole number, or a text with a unit (decimal kB, MB, GB,
+    TB as 10^3, 10^6...; binary KiB, MiB, GiB, TiB as 2^10, 2^20...; a bare k, M, G
+    is decimal). At least one byte."""
+    value = _scalar(ctx, node, where)
+    tag = getattr(node, "tag", None)
+    number = 0
+    if tag == _INT:
+        try:
+            number = int(value.replace("_", ""), 10)
+        except ValueError:
+            number = 0
+    elif tag == _STR and (m := _SIZE.fullmatch(value.strip())) is not None:
+        unit = (m.group(2) or "").lower()
+        scale = 1024 ** "bkmgt".index(unit[0]) if "i" in unit else _UNITS[unit[:1]]
+        number = int(float(m.group(1)) * scale)
+    if number < 1:
+        raise ctx.error(
+            node,
+            f"{where} must be a size of at least 1 byte: a number of bytes or a text "
+            f'such as "64 MB" or "64 MiB", not {value!r}',
+        )
+    return number
+
+
+def _seconds(ctx: _Ctx, node: object, where: str) -> float:
+    value = _scalar(ctx, node, where)
+    number = 0.0
+    if getattr(node, "tag", None) in (_INT, _FLOAT):
+        try:
+            number = float(value.replace("_", ""))
+        except ValueError:
+            number = 0.0
+    if not (0 < number < float("inf")):  # also refuses .nan and .inf
+        raise ctx.error(
+            node, f"{where} must be a number of seconds above 0, e.g. 300, not {value!r}"
+        )
+    return number
 
 
 def _choice(ctx: _Ctx, node: object, where: str, choices: tuple[str, ...]) -> str:

@@ -12,6 +12,8 @@ from regime.pathmatch import PathFilter
 from regime.policy.defaults import (
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_SECONDS,
     DEFAULT_RT_TABLES,
     DEFAULT_SUBJECT_LENGTH,
     DEFAULT_TABLE_SCRIPTS,
@@ -84,6 +86,31 @@ class InfraSettings:
         return self.is_guest_config(path) or self.is_rt_tables(path) or self.is_table_script(path)
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one run may read and how long it may take (the ``limits:`` section).
+
+    A file whose diff chunk (or whose whole content, in tree mode or when the
+    infrastructure checks read it from a tree) is larger than ``max_file_size`` bytes
+    is not read into memory and not checked: LIM001 says so. When a run has taken
+    ``max_seconds``, the files not yet checked are passed over and LIM002 names them.
+    ``over_limit`` says what such a change gets: ``block`` (an error) or ``allow``
+    (a warning that does not block).
+    """
+
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_seconds: float = DEFAULT_MAX_SECONDS
+    over_limit: str = "block"  # block | allow
+    # The keys the policy file gives: on a server, only those of a repository's file
+    # tighten the server's (a file that says nothing of limits changes none of them).
+    given: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def severity(self) -> Severity:
+        """The severity of a LIM finding under this policy."""
+        return Severity.ERROR if self.over_limit == "block" else Severity.WARNING
+
+
 @lru_cache(maxsize=64)
 def _filter(patterns: tuple[str, ...]) -> PathFilter:
     return PathFilter(patterns)
@@ -95,6 +122,7 @@ class Policy:
     source: str = "<built-in defaults>"
     server: ServerSettings = field(default_factory=ServerSettings)
     infra: InfraSettings = field(default_factory=InfraSettings)
+    limits: Limits = field(default_factory=Limits)
 
     def rule(self, code: str) -> RulePolicy:
         return self.rules[code]

@@ -44,22 +44,60 @@ def _shown(text: str, tab: str) -> str:
 def visible(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
     """The line as shown under a finding, and where the caret goes (0-based): the
     text before its trailing whitespace with tabs, controls and undecodable bytes
-    made visible, then one glyph per trailing character up to ``<EOL>``."""
+    made visible, then one glyph per trailing character up to ``<EOL>``.
+
+    Only about MAX_SHOWN characters around the column are shown, so a long line is
+    made visible only there: a finding on a line of 200 MB costs what one on a short
+    line does (tests/test_limits.py holds the window equal to the whole line)."""
+    if len(text) > _WINDOW_FROM:
+        return _window(text, col, unicode_ok)
+    return _whole(text, col, unicode_ok)
+
+
+_WINDOW_FROM = 4 * MAX_SHOWN
+
+
+def _whole(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
+    line, caret = _render(text, 0, len(text), col, unicode_ok)
+    if len(line) > MAX_SHOWN:
+        return _cut(line, caret, unicode_ok)
+    return line, caret
+
+
+def _window(text: str, col: int, unicode_ok: bool) -> tuple[str, int]:
+    """The same as _whole for a line longer than _WINDOW_FROM, from the MAX_SHOWN + 1
+    characters on each side of the column (each shows as one character or more, so
+    they hold everything the cut keeps)."""
+    at = min(max(col - 1, 0), len(text))
+    lo, hi = max(0, at - MAX_SHOWN - 1), min(len(text), at + MAX_SHOWN + 1)
+    return _cut(*_render(text, lo, hi, col, unicode_ok), unicode_ok)
+
+
+def _render(text: str, lo: int, hi: int, col: int, unicode_ok: bool) -> tuple[str, int]:
+    """text[lo:hi] made visible, ``<EOL>`` when it reaches the end of a line with
+    trailing whitespace, and the caret: the part before the trailing whitespace in
+    one substitution at most, then a glyph per trailing character."""
     tab, space, other = _glyphs(unicode_ok)
     end = trailing_start(text)
-    head = _shown(text[:end], tab)
-    tail = "".join(tab if ch == "\t" else space if ch == " " else other for ch in text[end:])
-    at = min(max(col - 1, 0), len(text))
-    caret = len(_shown(text[:at], tab)) if at <= end else len(head) + at - end
+    cut = min(max(end, lo), hi)
+    head = _shown(text[lo:cut], tab)
+    tail = "".join(tab if ch == "\t" else space if ch == " " else other for ch in text[cut:hi])
+    at = min(max(col - 1, lo), hi)
+    caret = len(_shown(text[lo:at], tab)) if at <= cut else len(head) + at - cut
     line = head + tail
-    if end < len(text):
+    if hi == len(text) and end < len(text):
         line += "<EOL>"
-    if len(line) > MAX_SHOWN:
-        start = max(0, min(caret - MAX_SHOWN // 2, len(line) - MAX_SHOWN))
-        dots = "…" if unicode_ok else "..."
-        line = (dots if start else "") + line[start : start + MAX_SHOWN] + dots
-        caret = caret - start + (len(dots) if start else 0)
     return line, caret
+
+
+def _cut(line: str, caret: int, unicode_ok: bool) -> tuple[str, int]:
+    """MAX_SHOWN characters of the line around the caret, with dots where cut. (From
+    a window, ``start`` is never 0 when the window does not start the line: more than
+    MAX_SHOWN // 2 characters stand before the caret.)"""
+    start = max(0, min(caret - MAX_SHOWN // 2, len(line) - MAX_SHOWN))
+    dots = "…" if unicode_ok else "..."
+    line = (dots if start else "") + line[start : start + MAX_SHOWN] + dots
+    return line, caret - start + (len(dots) if start else 0)
 
 
 # What must never reach a terminal raw: C0 controls (a newline would split a finding

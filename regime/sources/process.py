@@ -20,6 +20,16 @@ class ProducerError(Exception):
     """The program that produces the change failed; the change was not checked."""
 
 
+class TooBig(Exception):
+    """A file larger than the policy's limits.max_file_size: it was not read. ``head``
+    is its start (up to 8000 bytes, for telling binary from text) when known."""
+
+    def __init__(self, size: int, head: bytes = b"") -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+        self.head = head
+
+
 class Stream:
     """``with Stream(argv) as s: for block in s: ...``"""
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from regime.sources.process import ProducerError, Stream
+from regime.sources.process import ProducerError, Stream, TooBig
 
 SEARCH_DIRS = (
     "/usr/bin",
@@ -77,8 +77,12 @@ class Transaction:
             raise ProducerError(_failed("svnlook propget svn:log", proc.returncode, err))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
-    def cat(self, path: str) -> bytes | None:
-        """A file of the transaction's tree, or None when it is not there."""
+    def cat(self, path: str, limit: int | None = None) -> bytes | None:
+        """A file of the transaction's tree, or None when it is not there. With
+        ``limit``, svnlook is stopped once it has printed more than that and TooBig
+        raised with the file's size: a file over the limit is never held."""
+        if limit is not None:
+            return self._cat_limited(path, limit)
         proc = self._run("cat", operands=(path,))
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace")
@@ -86,6 +90,38 @@ class Transaction:
                 return None
             raise ProducerError(_failed(f"svnlook cat {path}", proc.returncode, err))
         return proc.stdout
+
+    def _cat_limited(self, path: str, limit: int) -> bytes | None:
+        argv = [self.svnlook, "cat", *self.which, "--", self.repos, path]
+        try:
+            proc = subprocess.Popen(
+                argv, env=svn_env(), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+        except OSError as exc:
+            raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
+        assert proc.stdout is not None and proc.stderr is not None
+        with proc:
+            data = proc.stdout.read(limit + 1)
+            if len(data) > limit:
+                proc.kill()
+                proc.wait()
+                raise TooBig(self._filesize(path, len(data)), data[:8000])
+            err = proc.stderr.read()
+            code = proc.wait()
+        if code != 0:
+            text = err.decode("utf-8", "replace")
+            if "E160013" in text or "E160017" in text:  # no such path / not a file
+                return None
+            raise ProducerError(_failed(f"svnlook cat {path}", code, text))
+        return data
+
+    def _filesize(self, path: str, at_least: int) -> int:
+        """``svnlook filesize``: the size of a file of the transaction (or, should
+        svnlook fail, the bytes already seen)."""
+        proc = self._run("filesize", operands=(path,))
+        text = proc.stdout.decode("ascii", "replace").strip()
+        return int(text) if proc.returncode == 0 and text.isdigit() else at_least
 
     def changes(self) -> Changes:
         """What ``svnlook changed --copy-info`` says the transaction does. Its output is

@@ -30,10 +30,18 @@ def find_svn(svnlook: str) -> str | None:
 
 
 def read_files(
-    svn: str, repos: str, revision: str, paths: Sequence[str], env: dict[str, str]
+    svn: str,
+    repos: str,
+    revision: str,
+    paths: Sequence[str],
+    env: dict[str, str],
+    limit: int | None = None,
+    too_big: dict[str, int] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """(path, content) for each of ``paths`` at ``revision``, in order. Raises
-    ProducerError when svn fails or its answer does not add up."""
+    ProducerError when svn fails or its answer does not add up. A file larger than
+    ``limit`` (the listing says so before anything is read) is not read: it is put
+    in ``too_big`` with its size instead."""
     root = "file://" + quote(os.path.abspath(repos))
     try:
         # the only temporary file regime makes: an empty configuration for svn, so
@@ -48,6 +56,15 @@ def read_files(
             # the peg revision also protects names that contain "@"
             urls = [f"{root}/{quote(p)}@{revision}" for p in batch]
             sizes = _sizes(_run([*base, "list", "--xml", *urls], env), len(batch))
+            if limit is not None and max(sizes, default=0) > limit:
+                keep = [i for i, size in enumerate(sizes) if size <= limit]
+                for i, size in enumerate(sizes):
+                    if size > limit and too_big is not None:
+                        too_big[batch[i]] = size
+                batch, urls = [batch[i] for i in keep], [urls[i] for i in keep]
+                sizes = [sizes[i] for i in keep]
+                if not batch:
+                    continue
             data = _run([*base, "cat", "--ignore-keywords", *urls], env)
             if sum(sizes) != len(data):
                 raise ProducerError(

@@ -14,6 +14,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 
 from regime.changeset import ChangedFile, FileStatus
+from regime.sources.process import TooBig
 
 Keep = Callable[[str, bytes], None]
 # (path as shown, what went wrong): the folders a walk could not read
@@ -25,10 +26,12 @@ BINARY_SNIFF = 8000  # like git: a NUL byte in the first 8000 bytes means binary
 _GONE = (errno.ENOENT, errno.ENOTDIR)
 
 
-def read_regular(path: str) -> bytes | None:
+def read_regular(path: str, limit: int | None = None) -> bytes | None:
     """The bytes of a regular file; None when ``path`` is not one (a symlink, a
     folder, a FIFO, a socket, a device, or nothing). Raises OSError when it is a
-    file that cannot be read.
+    file that cannot be read, and TooBig when it is larger than ``limit`` bytes (then
+    only its first 8000 bytes are read: never more than the limit, even when the
+    file grows while it is read).
 
     The file is opened without following a symlink and without blocking, and
     checked again once open, so a path swapped for a link or a FIFO after it was
@@ -42,20 +45,37 @@ def read_regular(path: str) -> bytes | None:
             return None
         raise
     with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return None
-        return fh.read()
+        if limit is None:
+            return fh.read()
+        if st.st_size > limit:
+            raise TooBig(st.st_size, fh.read(BINARY_SNIFF))
+        data = fh.read(limit + 1)
+        if len(data) > limit:  # it grew since fstat
+            raise TooBig(max(os.fstat(fd).st_size, len(data)), data[:BINARY_SNIFF])
+        return data
 
 
-def whole_file(path: str, shown_as: str, keep: Keep | None = None) -> ChangedFile | None:
+def whole_file(
+    path: str, shown_as: str, keep: Keep | None = None, limit: int | None = None
+) -> ChangedFile | None:
     """A file read as it is, every line an "added" line; None when ``path`` is not a
     regular file. ``keep`` is offered the bytes (a tree that will need them again,
-    so a file is read once)."""
+    so a file is read once). A file larger than ``limit`` is not read: it comes with
+    ``too_big`` (unless its start shows it is binary: nothing to check then)."""
     changed = ChangedFile(path=shown_as, status=FileStatus.WHOLE)
     try:
-        data = read_regular(path)
+        data = read_regular(path, limit)
     except OSError as exc:
         changed.problem = f"cannot read the file: {exc.strerror}"
+        return changed
+    except TooBig as big:
+        if b"\0" in big.head:
+            changed.binary = True
+        else:
+            changed.too_big = (big.size, limit or 0)
         return changed
     if data is None:
         return None
@@ -115,11 +135,13 @@ def is_regular_file(path: str) -> bool:
         return False
 
 
-def whole_files(root: str, names: Iterable[str], keep: Keep | None = None) -> Iterator[ChangedFile]:
+def whole_files(
+    root: str, names: Iterable[str], keep: Keep | None = None, limit: int | None = None
+) -> Iterator[ChangedFile]:
     """Each of ``names`` (under root) that is a regular file, read whole; one that
-    cannot be read comes with a ``problem``."""
+    cannot be read comes with a ``problem``, one larger than ``limit`` with ``too_big``."""
     for name in names:
-        changed = whole_file(os.path.join(root, name), name, keep)
+        changed = whole_file(os.path.join(root, name), name, keep, limit)
         if changed is not None:
             yield changed
 

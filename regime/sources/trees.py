@@ -3,6 +3,11 @@ a duplicate (a MAC in a changed guest config and the same MAC in an old one).
 
 Every kind of tree lists its paths and reads many files in one go: git streams all
 the blobs through one ``git cat-file --batch`` process, never one process per file.
+
+``read_many`` with a ``limit`` never holds a file larger than that: git's answer
+gives the size first and the content is read through in small pieces and dropped,
+svn's listing gives the sizes before anything is read, ``svnlook cat`` is stopped
+at the limit. Such files are left out and listed in ``too_big`` with their size.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from regime.sources.git import git
-from regime.sources.process import ProducerError, run_text
+from regime.sources.process import ProducerError, TooBig, run_text
 
 if TYPE_CHECKING:
     from regime.sources.svn import Transaction
@@ -24,8 +29,14 @@ class Tree(Protocol):
     def paths(self) -> list[str]:
         """Every file of the tree, repository-relative."""
 
-    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
-        """The content of each path that is a file of the tree, in the order given."""
+    def read_many(
+        self,
+        paths: Sequence[str],
+        limit: int | None = None,
+        too_big: list[tuple[str, int]] | None = None,
+    ) -> Iterator[tuple[str, bytes]]:
+        """The content of each path that is a file of the tree, in the order given;
+        a file larger than ``limit`` bytes is not read but added to ``too_big``."""
 
 
 class FsTree:
@@ -69,7 +80,12 @@ class FsTree:
         if self._wanted is not None and self._wanted(path):
             self._kept[path] = data
 
-    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    def read_many(
+        self,
+        paths: Sequence[str],
+        limit: int | None = None,
+        too_big: list[tuple[str, int]] | None = None,
+    ) -> Iterator[tuple[str, bytes]]:
         from regime.sources.tree import read_regular
 
         for path in paths:
@@ -78,7 +94,10 @@ class FsTree:
                 yield path, kept
                 continue
             try:
-                data = read_regular(os.path.join(self.root, path))
+                data = read_regular(os.path.join(self.root, path), limit)
+            except TooBig as big:
+                _note_too_big(too_big, path, big.size)
+                continue
             except OSError as exc:
                 if not self._report_unreadable:
                     raise ProducerError(f"cannot read {path}: {exc.strerror}") from exc
@@ -123,15 +142,36 @@ class GitTree:
     def paths(self) -> list[str]:
         return list(self._listing())
 
-    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    def read_many(
+        self,
+        paths: Sequence[str],
+        limit: int | None = None,
+        too_big: list[tuple[str, int]] | None = None,
+    ) -> Iterator[tuple[str, bytes]]:
         listing = self._listing()
         wanted = [(p, listing[p]) for p in paths if p in listing]
         if not wanted:
             return
-        yield from _cat_blobs(wanted, self.cwd)
+        yield from _cat_blobs(wanted, self.cwd, limit, too_big)
 
 
-def _cat_blobs(wanted: Sequence[tuple[str, str]], cwd: str | None) -> Iterator[tuple[str, bytes]]:
+def _note_too_big(too_big: list[tuple[str, int]] | None, path: str, size: int) -> None:
+    """A file over the limit is left out: listed for the caller to report, or, for a
+    caller that gave a limit but no list, an error (never a silent gap)."""
+    if too_big is None:
+        raise ProducerError(f"{path} is larger than the size limit ({size} bytes)")
+    too_big.append((path, size))
+
+
+_SKIP_PIECE = 1024 * 1024
+
+
+def _cat_blobs(
+    wanted: Sequence[tuple[str, str]],
+    cwd: str | None,
+    limit: int | None = None,
+    too_big: list[tuple[str, int]] | None = None,
+) -> Iterator[tuple[str, bytes]]:
     proc = subprocess.Popen(
         git("cat-file", "--batch"),
         cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -157,7 +197,19 @@ def _cat_blobs(wanted: Sequence[tuple[str, str]], cwd: str | None) -> Iterator[t
                     f"git cat-file --batch: unexpected answer for {path}: {header!r}"
                 )
             size = int(header[2])
+            if limit is not None and size > limit:
+                # read through and dropped, a MB at a time: never held
+                left = size + 1  # and the newline after the content
+                while left:
+                    got = len(proc.stdout.read(min(left, _SKIP_PIECE)))
+                    if not got:
+                        raise ProducerError(f"git cat-file --batch: {path} is cut short")
+                    left -= got
+                _note_too_big(too_big, path, size)
+                continue
             data = proc.stdout.read(size)
+            if len(data) != size:
+                raise ProducerError(f"git cat-file --batch: {path} is cut short")
             proc.stdout.read(1)  # the newline after the content
             yield path, data
     finally:
@@ -197,7 +249,12 @@ class SvnTree:
     def paths(self) -> list[str]:
         return list(self._tree())
 
-    def read_many(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    def read_many(
+        self,
+        paths: Sequence[str],
+        limit: int | None = None,
+        too_big: list[tuple[str, int]] | None = None,
+    ) -> Iterator[tuple[str, bytes]]:
         from regime.sources.svn import svn_env
         from regime.sources.svn_client import find_svn, read_files
 
@@ -205,19 +262,31 @@ class SvnTree:
         kept = self._kept
         wanted = [p for p in paths if p in ids and p not in kept]
         batched: dict[str, bytes] = {}
+        big: dict[str, int] = {}
         svn = find_svn(self.txn.svnlook)
         if svn is not None and len(wanted) > self.FEW:
             revision, youngest = self.txn.youngest_tree_ids()
             same = [p for p in wanted if youngest.get(p) == ids[p]]
             try:
-                batched = dict(read_files(svn, self.txn.repos, revision, same, svn_env()))
+                batched = dict(
+                    read_files(svn, self.txn.repos, revision, same, svn_env(), limit, big)
+                )
             except ProducerError:
-                batched = {}  # svnlook below reads them all, one by one
+                batched, big = {}, {}  # svnlook below reads them all, one by one
         for path in paths:
-            data = kept.pop(path, None) if path in ids else None
-            if data is None and path in ids:
+            if path not in ids:
+                continue
+            data = kept.pop(path, None)
+            if data is None and path in big:
+                _note_too_big(too_big, path, big[path])
+                continue
+            if data is None:
                 data = batched.get(path)
-                if data is None:
-                    data = self.txn.cat(path)
+            if data is None:
+                try:
+                    data = self.txn.cat(path, limit)
+                except TooBig as exc:
+                    _note_too_big(too_big, path, exc.size)
+                    continue
             if data is not None:
                 yield path, data

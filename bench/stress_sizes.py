@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Stress the size limits with inputs too big to hold: a 200 MB single line, a 2 GB
+diff and a 1 GB file in a real push, each streamed through regime while it is made.
+
+A benchmark, not a test (pytest does not collect it); ``tests/test_limits.py`` has a
+fast version of each case. Every case is measured (wall time, peak RSS of the regime
+process, by GNU time's wait4 when it is there, see ``measure.Meter``) and checked: the
+exit status, the findings and where, no internal error. The cases:
+
+- ``line-200mb``: ``regime diff -`` fed a diff whose first file adds one line of 200
+  MB (ending in a tab and a space) and whose second file adds a tab, written into
+  regime's stdin by this script as regime reads it (never on disk). Under the default
+  limits (64 MiB) the first file is LIM001 and the second still WS101;
+- ``line-200mb-checked``: the same with ``max_file_size: 300 MB``: the long line is
+  checked, and its own WS101 and WS102 are found (this is what holding it costs);
+- ``diff-2gb``: ``regime diff -`` fed 2 GB of diff from a generator: 2,048 files of
+  1 MiB of short added lines each (under the limit, so every line is checked), the
+  last one with a tab: one WS101, at the right file and line;
+- ``push-1gb``: a clone commits a 1 GB text file (and a small file with a tab after
+  it) and pushes it into a bare repository whose pre-receive hook is regime's
+  (``regime install git-server``): refused, LIM001 for the big file, WS101 for the
+  small one. The hook runs under GNU time (the installed script's ``exec`` is
+  prefixed) so the peak RSS is regime's own.
+
+``--scale`` shrinks every size (0.1: 20 MB, 200 MB, 100 MB); ``--cases`` picks some.
+
+Usage::
+
+    .venv/bin/python bench/stress_sizes.py
+    .venv/bin/python bench/stress_sizes.py --scale 0.1 --cases line-200mb diff-2gb
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from measure import child_env, find_gnu_time
+
+REGIME = str(Path(sys.executable).parent / "regime")
+MB = 1000 * 1000
+MIB = 1024 * 1024
+FINDING = re.compile(r"^(?:remote: )?(\S+?):(\d+)(?::\d+)?: ([A-Z]+\d{3})\b", re.M)
+
+
+@dataclass(slots=True)
+class Run:
+    wall_s: float
+    maxrss_kib: int | None
+    exit_code: int
+    output: str
+    size: int  # bytes fed
+
+
+def _launch(argv: list[str], rss_file: str | None) -> list[str]:
+    gnu_time = find_gnu_time()
+    if gnu_time is None or rss_file is None:
+        return argv
+    return [gnu_time, "-f", "%M", "-o", rss_file, "--", *argv]
+
+
+def _read_rss(path: str) -> int | None:
+    try:
+        fields = Path(path).read_text().split()
+    except OSError:
+        return None
+    return int(fields[-1]) if fields and fields[-1].isdigit() else None
+
+
+def run_fed(argv: list[str], cwd: Path, blocks: Callable[[], Iterator[bytes]]) -> Run:
+    """Run argv with the blocks written into its stdin by a thread as it reads."""
+    fd, rss_file = tempfile.mkstemp(prefix="regime-stress-rss-")
+    os.close(fd)
+    fed = 0
+    try:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            _launch(argv, rss_file), cwd=cwd, env=child_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+
+        def feed(pipe: IO[bytes]) -> None:
+            nonlocal fed
+            try:
+                for block in blocks():
+                    pipe.write(block)
+                    fed += len(block)
+                pipe.close()
+            except BrokenPipeError:
+                pass
+
+        feeder = threading.Thread(target=feed, args=(proc.stdin,))
+        feeder.start()
+        err: list[bytes] = []
+        drain = threading.Thread(target=lambda: err.append(proc.stderr.read()))  # type: ignore[union-attr]
+        drain.start()
+        out = proc.stdout.read()
+        code = proc.wait()
+        feeder.join()
+        drain.join()
+        wall = time.perf_counter() - t0
+        text = out.decode("utf-8", "replace") + b"".join(err).decode("utf-8", "replace")
+        return Run(wall, _read_rss(rss_file), code, text, fed)
+    finally:
+        os.unlink(rss_file)
+
+
+def long_line(size: int) -> Callable[[], Iterator[bytes]]:
+    def blocks() -> Iterator[bytes]:
+        yield b"diff --git a/big.c b/big.c\n--- a/big.c\n+++ b/big.c\n@@ -1 +1 @@\n-x\n+"
+        block = b"y" * MIB
+        left = size
+        while left > 0:
+            yield block[: min(left, MIB)]
+            left -= MIB
+        yield b"\t \ndiff --git a/next.c b/next.c\n--- a/next.c\n+++ b/next.c\n"
+        yield b"@@ -1 +1 @@\n-x\n+\tafter\n"
+
+    return blocks
+
+
+def many_files(total: int) -> Callable[[], Iterator[bytes]]:
+    """``total`` bytes of diff: files of 1 MiB of added lines, the last with a tab."""
+    line = b"+" + b"v" * 62 + b"\n"  # 64 bytes
+    lines = MIB // len(line)
+    body = line * lines
+    count = max(1, total // MIB)
+
+    def blocks() -> Iterator[bytes]:
+        for i in range(count):
+            name = f"f{i:05}.conf".encode()
+            yield (
+                b"diff --git a/" + name + b" b/" + name + b"\nnew file mode 100644\n"
+                b"--- /dev/null\n+++ b/" + name + b"\n@@ -0,0 +1,%d @@\n" % (lines + 1)
+            )
+            yield body
+            yield b"+\tlast\n" if i == count - 1 else b"+end\n"
+
+    return blocks
+
+
+def push_big(size: int, work: Path, limit: int | None) -> Run:
+    """A bare repository with regime's pre-receive hook (run under GNU time), a clone
+    that commits a big text file and a small one with a tab, and a real push."""
+    bare, clone = work / "server.git", work / "clone"
+    env = child_env()
+
+    def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=False)
+
+    assert git("init", "-q", "--bare", "-b", "main", str(bare), cwd=work).returncode == 0
+    assert git("init", "-q", "-b", "main", str(clone), cwd=work).returncode == 0
+    git("remote", "add", "origin", str(bare), cwd=clone)
+    (clone / "README.md").write_text("# demo\n")
+    git("add", "-A", cwd=clone)
+    git("commit", "-q", "-m", "Start", cwd=clone)
+    assert git("push", "-q", "origin", "main", cwd=clone).returncode == 0
+    install = subprocess.run(
+        [REGIME, "install", "git-server", str(bare), *_policy(work, limit, "--policy")],
+        env=env, capture_output=True, check=False,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr
+    fd, rss_file = tempfile.mkstemp(prefix="regime-stress-rss-")
+    os.close(fd)
+    gnu_time = find_gnu_time()
+    hook = bare / "hooks" / "pre-receive"
+    if gnu_time is not None:
+        text = hook.read_text()
+        hook.write_text(text.replace("exec ", f"exec {gnu_time} -f %M -o {rss_file} -- ", 1))
+    line = b"x" * 99 + b"\n"
+    with open(clone / "big.c", "wb") as fh:
+        block = line * (MIB // len(line))
+        for _ in range(size // len(block)):
+            fh.write(block)
+    (clone / "later.sh").write_text("\tindented\n")
+    git("add", "-A", cwd=clone)
+    git("commit", "-q", "-m", "Add a big file", cwd=clone)
+    size = (clone / "big.c").stat().st_size
+    t0 = time.perf_counter()
+    proc = git("push", "origin", "main", cwd=clone)
+    wall = time.perf_counter() - t0
+    text = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+    rss = _read_rss(rss_file)
+    os.unlink(rss_file)
+    return Run(wall, rss, proc.returncode, text, size)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    size: int  # at scale 1.0
+    run: Callable[[int, Path, int | None], Run]  # size, work folder, max_file_size
+    limit: int | None  # max_file_size at scale 1.0 (None: the built-in default)
+    exit_code: int
+    expect: dict[str, int]  # code: count
+    first: dict[str, str]  # code: the path of its first finding
+
+
+def _policy(work: Path, limit: int | None, option: str = "--config") -> list[str]:
+    """``--config FILE`` setting max_file_size, or nothing (the built-in defaults)."""
+    if limit is None:
+        return []
+    (work / "policy.yaml").write_text(f"limits:\n  max_file_size: {limit}\n")
+    return [option, str(work / "policy.yaml")]
+
+
+def _diff(
+    blocks: Callable[[int], Callable[[], Iterator[bytes]]],
+) -> Callable[[int, Path, int | None], Run]:
+    def run(size: int, work: Path, limit: int | None) -> Run:
+        return run_fed([REGIME, "diff", *_policy(work, limit), "-"], work, blocks(size))
+
+    return run
+
+
+# The limits are the built-in default (64 MiB) written out, so that they scale too.
+CASES = [
+    Case("line-200mb", 200 * MB, _diff(long_line), 64 * MIB, 1, {"LIM001": 1, "WS101": 1},
+         {"LIM001": "big.c", "WS101": "next.c"}),
+    Case("line-200mb-checked", 200 * MB, _diff(long_line), 300 * MB, 1,
+         {"WS101": 2, "WS102": 1}, {"WS101": "big.c", "WS102": "big.c"}),
+    Case("diff-2gb", 2048 * MIB, _diff(many_files), None, 1, {"WS101": 1},
+         {"WS101": "f02047.conf"}),
+    Case("push-1gb", 1000 * MB, push_big, 64 * MIB, 1, {"LIM001": 1, "WS101": 1},
+         {"LIM001": "big.c", "WS101": "later.sh"}),
+]  # fmt: skip
+
+
+def check(case: Case, run: Run, size: int) -> str:
+    found = FINDING.findall(run.output)
+    codes = Counter(code for _, _, code in found)
+    problems = []
+    if run.exit_code != case.exit_code:
+        problems.append(f"exit {run.exit_code}, expected {case.exit_code}")
+    for code, count in case.expect.items():
+        if codes[code] != count:
+            problems.append(f"{codes[code]} {code}, expected {count}")
+    for code, path in case.first.items():
+        where = next((p for p, _, c in found if c == code), None)
+        want = path if case.name != "diff-2gb" else f"f{max(1, size // MIB) - 1:05}.conf"
+        if where != want:
+            problems.append(f"first {code} at {where}, expected {want}")
+    if "Traceback" in run.output or "internal error" in run.output:
+        problems.append("internal error: " + run.output[-300:])
+    return "ok" if not problems else "WRONG: " + "; ".join(problems)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--cases", nargs="*", default=[c.name for c in CASES])
+    args = parser.parse_args()
+    unknown = set(args.cases) - {c.name for c in CASES}
+    if unknown:
+        parser.error(f"no case {', '.join(sorted(unknown))}")
+    how = find_gnu_time()
+    print(f"peak RSS of regime measured by {how + ' (wait4)' if how else 'nothing: no GNU time'}")
+    header = ("case", "input", "wall", "peak RSS", "exit", "findings", "check")
+    rows: list[tuple[str, ...]] = []
+    with tempfile.TemporaryDirectory(prefix="regime-stress-sizes-") as tmp:
+        for case in CASES:
+            if case.name not in args.cases:
+                continue
+            size = max(MIB, int(case.size * args.scale))
+            work = Path(tmp) / case.name
+            work.mkdir()
+            limit = None if case.limit is None else max(1, int(case.limit * args.scale))
+            run = case.run(size, work, limit)
+            codes = Counter(code for _, _, code in FINDING.findall(run.output))
+            row = (
+                case.name,
+                f"{run.size / MB:,.0f} MB",
+                f"{run.wall_s:.1f} s",
+                f"{run.maxrss_kib / 1000:.0f} MB" if run.maxrss_kib else "-",
+                str(run.exit_code),
+                ", ".join(f"{c} x{n}" for c, n in sorted(codes.items())) or "-",
+                check(case, run, size),
+            )
+            rows.append(row)
+            print("  ".join(row), flush=True)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0 if all(r[-1] == "ok" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
