@@ -117,6 +117,9 @@ class ChangeSet:
     # whether every file counts as touched (CI tree mode).
     also_touched: frozenset[str] = frozenset()
     all_touched: bool = False
+    # Every path the change touches, when the door knows them before the files
+    # stream: the tree can then be read for the infrastructure checks meanwhile.
+    touched_early: frozenset[str] | None = None
 
 
 def text_lines(text: str) -> Iterator[AddedLine]:

@@ -16,7 +16,13 @@ def run(paths: Sequence[str], opts: Options) -> int:
     root = git.toplevel()
     policy = policy_for(opts, root)
     outcome = Outcome()
-    with git.staged_diff() as stream:
-        files = changed_files(stream, selection(paths, root), policy.limits.max_file_size)
-        check_changeset(ChangeSet(files=files, tree=GitTree(None)), policy, outcome)
+    only = selection(paths, root)
+    head = git.has_head()
+    # the touched paths first (one quick listing), so the infrastructure files of the
+    # index are read while the diff streams when the change touches one
+    touched = frozenset(p for p in git.staged_names(head=head) if only is None or only(p))
+    with git.staged_diff(head=head) as stream:
+        files = changed_files(stream, only, policy.limits.max_file_size)
+        changeset = ChangeSet(files=files, tree=GitTree(None), touched_early=touched)
+        check_changeset(changeset, policy, outcome)
     return report(outcome, opts, "commit")

@@ -90,7 +90,7 @@ def merge_heads(cwd: str | None = None) -> list[str]:
 
 
 @contextmanager
-def staged_diff(cwd: str | None = None) -> Iterator[Stream]:
+def staged_diff(cwd: str | None = None, head: bool | None = None) -> Iterator[Stream]:
     """What a commit would add: the index against HEAD (or the empty tree).
 
     The diff is never limited by pathspec: git could not pair a renamed file with
@@ -99,7 +99,7 @@ def staged_diff(cwd: str | None = None) -> Iterator[Stream]:
     counts: a combined diff of the index against HEAD and the merged heads, so
     resolving a conflict never blames the other branch's accepted lines.
     """
-    if not has_head(cwd):
+    if not (has_head(cwd) if head is None else head):
         argv = git("diff-index", "--cached", *DIFF_FLAGS, empty_tree(cwd))
     elif heads := merge_heads(cwd):
         tree = run_text(git("write-tree"), cwd=cwd).strip()
@@ -185,9 +185,11 @@ def merge_base(a: str, b: str, cwd: str | None = None) -> str | None:
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
 
-def staged_names(paths: Sequence[str] = (), cwd: str | None = None) -> set[str]:
+def staged_names(
+    paths: Sequence[str] = (), cwd: str | None = None, head: bool | None = None
+) -> set[str]:
     """Paths with a staged change (as git names them, unquoted via -z)."""
-    base = "HEAD" if has_head(cwd) else empty_tree(cwd)
+    base = "HEAD" if (has_head(cwd) if head is None else head) else empty_tree(cwd)
     out = run_text(
         git("diff-index", "--cached", "--name-only", "-z", "--no-renames", base, "--", *paths),
         cwd=cwd,
