@@ -190,3 +190,34 @@ def test_a_file_added_whole_is_taken_from_the_diff_exactly_as_svnlook_cat_gives_
     for name in whole:
         tree.keep(name, files[name].added_content())
     assert dict(tree.read_many(sorted(added))) == {name: txn.cat(name) for name in added}
+
+
+def test_reading_ahead_gives_what_svnlook_cat_gives_and_leaves_out_what_the_diff_brings(
+    tmp_path: Path,
+) -> None:
+    repos, wc = make_repo(tmp_path)
+    (wc / "etc/xen/g01.cfg").write_bytes(b"name = 'changed'\n")
+    (wc / "etc/xen/brand-new.cfg").write_bytes(b"name = 'new'\n")
+    sh("svn", "add", "-q", "etc/xen/brand-new.cfg", cwd=wc)
+    sh("svn", "commit", "-q", "-m", "change", cwd=wc)
+    svnlook = find_svnlook(shutil.which("svnlook"))
+    txn = Transaction(str(repos), "2", svnlook, revision=True)
+    wanted = [p for p in txn.tree_ids() if p.startswith("etc/xen/")]
+    tree = SvnTree(txn, lambda path: path.startswith("etc/xen/"))
+    tree.read_ahead(frozenset({"etc/xen/brand-new.cfg"}), None)
+    tree.paths()  # waits for the reading ahead
+    assert "etc/xen/g01.cfg" in tree._kept and "etc/xen/brand-new.cfg" not in tree._kept
+    got = dict(tree.read_many(wanted))
+    assert got == {p: txn.cat(p) for p in wanted}
+    assert got["etc/xen/g01.cfg"] == b"name = 'changed'\n"
+
+
+def test_a_failure_while_reading_ahead_is_raised_where_the_files_are_read(
+    tmp_path: Path,
+) -> None:
+    repos, _ = make_repo(tmp_path)
+    txn = Transaction(str(repos), "1", str(tmp_path / "no-svnlook-here"), revision=True)
+    tree = SvnTree(txn, lambda path: True)
+    tree.read_ahead(frozenset(), None)
+    with pytest.raises(ProducerError, match="cannot run"):
+        tree.paths()

@@ -37,6 +37,9 @@ def run(
         changes = transaction.changes()
         seen: set[str] = set()
         tree = SvnTree(transaction, effective.policy.infra.is_infra)
+        if any(effective.policy.infra.is_infra(p) for p in changes.paths):
+            # the files of the tree the diff will not hand over are read meanwhile
+            tree.read_ahead(changes.added, effective.policy.limits.max_file_size)
         with transaction.diff() as stream:
             changeset = ChangeSet(
                 files=_noting(

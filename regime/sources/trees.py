@@ -236,10 +236,41 @@ class SvnTree:
         self._ids: dict[str, str] | None = None
         self._wanted = wanted
         self._kept: dict[str, bytes] = {}
+        self._big: dict[str, int] = {}  # read ahead and found over the limit
+        self._ahead: threading.Thread | None = None
+        self._ahead_error: BaseException | None = None
 
     def keep(self, path: str, data: bytes) -> None:
         if self._wanted is not None and self._wanted(path):
             self._kept[path] = data
+
+    def read_ahead(self, skip: frozenset[str], limit: int | None) -> None:
+        """Start reading, in a thread, the files ``wanted`` names but for those in
+        ``skip`` (the ones the diff will hand over): their svnlook cats, a process
+        each, then run while the diff streams. read_many takes what was read, and
+        raises what went wrong."""
+        wanted = self._wanted
+        if wanted is None:
+            return
+
+        def run() -> None:
+            try:
+                paths = [p for p in self._tree() if wanted(p) and p not in skip]
+                big: list[tuple[str, int]] = []
+                self._kept.update(self._read(paths, limit, big))
+                self._big.update(big)
+            except BaseException as exc:  # raised again by _join
+                self._ahead_error = exc
+
+        self._ahead = threading.Thread(target=run, name="regime-svn-read", daemon=True)
+        self._ahead.start()
+
+    def _join(self) -> None:
+        if self._ahead is not None:
+            self._ahead.join()
+            self._ahead = None
+            if self._ahead_error is not None:
+                raise self._ahead_error
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
@@ -247,6 +278,7 @@ class SvnTree:
         return self._ids
 
     def paths(self) -> list[str]:
+        self._join()
         return list(self._tree())
 
     def read_many(
@@ -255,12 +287,18 @@ class SvnTree:
         limit: int | None = None,
         too_big: list[tuple[str, int]] | None = None,
     ) -> Iterator[tuple[str, bytes]]:
+        self._join()
+        return self._read(paths, limit, too_big)
+
+    def _read(
+        self, paths: Sequence[str], limit: int | None, too_big: list[tuple[str, int]] | None
+    ) -> Iterator[tuple[str, bytes]]:
         from regime.sources.svn import svn_env
         from regime.sources.svn_client import find_svn, read_files
 
         ids = self._tree()
         kept = self._kept
-        wanted = [p for p in paths if p in ids and p not in kept]
+        wanted = [p for p in paths if p in ids and p not in kept and p not in self._big]
         batched: dict[str, bytes] = {}
         big: dict[str, int] = {}
         svn = find_svn(self.txn.svnlook)
@@ -277,8 +315,8 @@ class SvnTree:
             if path not in ids:
                 continue
             data = kept.pop(path, None)
-            if data is None and path in big:
-                _note_too_big(too_big, path, big[path])
+            if data is None and (path in big or path in self._big):
+                _note_too_big(too_big, path, big.get(path) or self._big[path])
                 continue
             if data is None:
                 data = batched.get(path)
