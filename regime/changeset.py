@@ -9,9 +9,11 @@ never held in memory at once.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -145,25 +147,29 @@ def _lines_where(
     runs: list[tuple[int, bytes]], patterns: Sequence[re.Pattern[bytes]]
 ) -> Iterator[AddedLine]:
     """The lines of the runs that hold a match of a pattern (each once, in order),
-    made from the run's bytes alone: a match belongs to the line of its first byte
-    (the ``\n`` that ends a line is part of it), and the line's number is the run's
-    first plus the newlines before it."""
-    for first, run in runs:
-        starts = {
-            run.rfind(b"\n", 0, m.start()) + 1
-            for pattern in patterns
-            for m in pattern.finditer(run)
-        }
-        number, counted = first, 0
-        for start in sorted(starts):
-            number += run.count(b"\n", counted, start)
-            counted = start
-            end = run.find(b"\n", start)
-            if end < 0:
-                end = len(run)
-            raw = run[start + 1 : end]
-            if raw.endswith(b"\r") and end < len(run):
-                yield AddedLine(number, raw[:-1].decode("utf-8", "surrogateescape"), "\r\n")
-            else:
-                eol = "\n" if end < len(run) else ""
-                yield AddedLine(number, raw.decode("utf-8", "surrogateescape"), eol)
+    made from the runs' bytes alone. The runs are searched joined, one search a
+    pattern for the file (one a run cost twice as much: --unified=0 makes a run of
+    every change); each run ends with a newline, so no line spans two. A match
+    belongs to the line of its first byte (the ``\n`` that ends a line is part of
+    it), and the line's number is its run's first plus the newlines before it."""
+    data = runs[0][1] if len(runs) == 1 else b"".join(run for _, run in runs)
+    starts = {data.rfind(b"\n", 0, m.start()) + 1 for p in patterns for m in p.finditer(data)}
+    if not starts:
+        return
+    offsets = list(accumulate((len(run) for _, run in runs), initial=0))
+    index, number, counted = -1, 0, 0
+    for start in sorted(starts):
+        at = bisect_right(offsets, start) - 1
+        if at != index:
+            index, number, counted = at, runs[at][0], offsets[at]
+        number += data.count(b"\n", counted, start)
+        counted = start
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = len(data)
+        raw = data[start + 1 : end]
+        if raw.endswith(b"\r") and end < len(data):
+            yield AddedLine(number, raw[:-1].decode("utf-8", "surrogateescape"), "\r\n")
+        else:
+            eol = "\n" if end < len(data) else ""
+            yield AddedLine(number, raw.decode("utf-8", "surrogateescape"), eol)

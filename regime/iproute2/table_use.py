@@ -96,6 +96,15 @@ _KEYWORD = re.compile(
     rf"(?:(?<=t){_T}|(?<=l){_L}|(?<=v){_V}|(?:(?<=\$)'|(?<=\\)\n?|(?<=['\"]))"
     rf"{_SEP}(?:t{_T}|l{_L}|v{_V}))" + _SEP + r"(?=[\s;&|()<>]|\Z)"
 )
+# The keywords not plainly followed by a table that needs no definition: a decimal
+# number below 10**9 (no leading zero: that is octal to strtoul) or a built-in name.
+# The others, most of a script of ``table 100`` lines, are passed over in C.
+_KEYWORD_TO_LOOK_AT = re.compile(
+    _KEYWORD.pattern
+    + r"(?![ \t]+(?:0|[1-9][0-9]{0,8}|"
+    + "|".join(sorted(BUILTIN_TABLES))
+    + r")(?=[ \t\n;&|)]|\Z))"
+)
 # A keyword followed, in the same command, by a plain word (no character the lexer
 # treats specially, so the word's value is its text) that ends there.
 _PLAIN_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z0-9_.:+-]+)(?=[ \t\n;&|)]|\Z)")
@@ -138,7 +147,7 @@ def _names_no_table(text: str) -> bool:
     lexed at all (scripts full of ``ip route add ... table 100`` are common, and
     lexing them is the cost)."""
     comments: list[tuple[int, int]] | None = None
-    for m in _KEYWORD.finditer(text):
+    for m in _KEYWORD_TO_LOOK_AT.finditer(text):
         nxt = _PLAIN_NEXT_WORD.match(text, m.end())
         if nxt is not None and (
             nxt.group(1) in BUILTIN_TABLES or table_number(nxt.group(1)) is not None
