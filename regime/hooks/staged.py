@@ -13,15 +13,15 @@ from regime.sources.trees import GitTree
 
 
 def run(paths: Sequence[str], opts: Options) -> int:
-    root = git.toplevel()
-    policy = policy_for(opts, root)
+    state = git.work_tree()
+    policy = policy_for(opts, state.root)
     outcome = Outcome()
-    only = selection(paths, root)
-    head = git.has_head()
+    only = selection(paths, state.root)
     # the touched paths first (one quick listing), so the infrastructure files of the
     # index are read while the diff streams when the change touches one
-    touched = frozenset(p for p in git.staged_names(head=head) if only is None or only(p))
-    with git.staged_diff(head=head) as stream:
+    names = git.staged_names(head=state.has_head)
+    touched = frozenset(p for p in names if only is None or only(p))
+    with git.staged_diff(state=state) as stream:
         files = changed_files(stream, only, policy.limits.max_file_size)
         changeset = ChangeSet(files=files, tree=GitTree(None), touched_early=touched)
         check_changeset(changeset, policy, outcome)
