@@ -53,14 +53,7 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
         return _too_big(chunk)
     lazy = chunk.problem is None and chunk.hunks > 0 and chunk.plain and _unified_head(chunk)
     text = [decode(x) for x in (chunk.pieces[: chunk.head] if lazy else chunk.lines())]
-    if chunk.kind == "combined":
-        changed = _combined(text)
-    elif chunk.kind == "svn":
-        changed = _svn_header(text)
-    elif chunk.kind == "git":
-        changed = _git_header(text)
-    else:
-        changed = _plain_header(text)
+    changed = _from_header(chunk, text)
     if chunk.problem is not None:
         changed.problem = chunk.problem
         changed.problem_line = chunk.problem_line
@@ -87,21 +80,26 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
 def _too_big(chunk: Chunk) -> ChangedFile:
     """A chunk over the size limit: its header says which file it is and whether
     there is anything to check (a deletion, a binary file: no); its hunks are gone."""
-    text = [decode(x) for x in split_lines(b"".join(chunk.pieces[: chunk.head]))]
-    if chunk.kind == "combined":
-        changed = _combined(text)
-    elif chunk.kind == "svn":
-        changed = _svn_header(text)
-    elif chunk.kind == "git":
-        changed = _git_header(text)
-    else:
-        changed = _plain_header(text)
+    changed = _from_header(
+        chunk, [decode(x) for x in split_lines(b"".join(chunk.pieces[: chunk.head]))]
+    )
     if chunk.problem is not None:
         changed.problem = chunk.problem
         changed.problem_line = chunk.problem_line
     elif not changed.binary and changed.status is not FileStatus.DELETED:
         changed.too_big = (chunk.too_big, chunk.limit)
     return changed
+
+
+def _from_header(chunk: Chunk, text: list[str]) -> ChangedFile:
+    """The file a chunk's header (and, for a merge, its lines) describes."""
+    if chunk.kind == "combined":
+        return _combined(text)
+    if chunk.kind == "svn":
+        return _svn_header(text)
+    if chunk.kind == "git":
+        return _git_header(text)
+    return _plain_header(text)
 
 
 def _unified_head(chunk: Chunk) -> bool:
