@@ -275,23 +275,27 @@ class _Source:
         self.lineno -= 1
         self.consumed -= len(line)
 
-    def run(self, lead: int, stop: re.Pattern[bytes], limit: int) -> tuple[bytes, int] | None:
-        """Up to ``limit`` whole lines from here on that start with the byte ``lead``
-        (``stop`` finds the first that does not), with their number; None when the
-        next line does not start so or is not yet whole."""
+    def lead(self) -> int:
+        """The first byte of the next line when that line is whole in the buffer and
+        nothing is pushed back (what :meth:`run` needs), else -1."""
         if self._pending:
-            return None
+            return -1
         buf, pos = self.buf, self.pos
         if pos >= len(buf) or buf.find(b"\n", pos) < 0:
             if not self._refill():
-                return None
+                return -1
             buf, pos = self.buf, self.pos
-        if buf[pos] != lead:
-            return None
+            if buf.find(b"\n", pos) < 0:
+                return -1  # the stream's last line, without a newline: no run takes it
+        return buf[pos]
+
+    def run(self, stop: re.Pattern[bytes], limit: int) -> tuple[bytes, int]:
+        """Up to ``limit`` whole lines from here on that start with the byte
+        :meth:`lead` just gave (``stop`` finds the first that does not), with their
+        number."""
+        buf, pos = self.buf, self.pos
         m = stop.search(buf, pos)
         end = m.start() + 1 if m is not None else buf.rfind(b"\n", pos) + 1
-        if end <= pos:
-            return None
         count = buf.count(b"\n", pos, end)
         if count > limit:
             count = limit
@@ -367,17 +371,21 @@ def split(
                 chunk = None
             yield _read_commit(line, src)
             continue
-        nxt_kind = _header_kind(line, src, chunk)
-        if nxt_kind == "continue":
-            assert chunk is not None
-            _append(chunk, line)
-            continue
-        if nxt_kind is not None:
-            if chunk is not None:
-                yield done(chunk)
-            chunk = start(nxt_kind, line)
-            continue
-        hunk = _hunk_header(line, chunk)
+        # a hunk header first: most lines outside hunks are one, and no file header
+        # starts with "@"
+        hunk = _hunk_header(line, chunk) if line.startswith(b"@@") else None
+        if hunk is None:
+            nxt_kind = _header_kind(line, src, chunk)
+            if nxt_kind == "continue":
+                assert chunk is not None
+                _append(chunk, line)
+                continue
+            if nxt_kind is not None:
+                if chunk is not None:
+                    yield done(chunk)
+                chunk = start(nxt_kind, line)
+                continue
+            hunk = _hunk_header(line, chunk)
         if hunk is not None:
             if chunk is None:
                 chunk = start("plain", line)
@@ -505,18 +513,22 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
         if src.consumed > src.stop:
             _over_limit(chunk, src)
             pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
-        if new > 0 and (got := src.run(_PLUS, _PLUS_END, new)) is not None:
+        lead = src.lead()
+        if lead == _PLUS and new > 0:
+            got = src.run(_PLUS_END, new)
             pieces.append(got[0])
             plus.append(got[0])
             plus_at.append(at)
             new -= got[1]
             at += got[1]
             continue
-        if o > 0 and (got := src.run(_MINUS, _MINUS_END, o)) is not None:
+        if lead == _MINUS and o > 0:
+            got = src.run(_MINUS_END, o)
             pieces.append(got[0])
             o -= got[1]
             continue
-        if o > 0 and new > 0 and (got := src.run(_SPACE, _CONTEXT_END, min(o, new))) is not None:
+        if lead == _SPACE and o > 0 and new > 0:
+            got = src.run(_CONTEXT_END, min(o, new))
             pieces.append(got[0])
             o -= got[1]
             new -= got[1]
