@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from regime.sources.trees import Tree
@@ -65,6 +65,9 @@ class ChangedFile:
     # Over limits.max_file_size: (its size in bytes, the limit). Nothing of it was
     # kept or read, so nothing in it can be checked; the checks report it (LIM001).
     too_big: tuple[int, int] | None = None
+    # The new side's blob id (a git diff's index line): the size of a file git calls
+    # binary can be asked for (git calls every file over the size limit binary).
+    blob: str | None = None
     # A file of a big diff: its added lines exactly as the diff carries them (each
     # with its "+" and line end), so a check can screen them with one regex pass;
     # the AddedLines are then made by ``pending`` only when a check walks them.
@@ -78,6 +81,16 @@ class ChangedFile:
         if self.pending is not None:
             self.added, self.pending = self.pending(), None
         return iter(self.added)
+
+
+class Blobs(Protocol):
+    """What a git door can say of a blob it did not diff (git.BlobSizes)."""
+
+    def size(self, blob: str) -> int | None:
+        """The blob's size in bytes, or None when there is no such blob."""
+
+    def head(self, blob: str) -> bytes:
+        """The blob's first 8000 bytes (a NUL there: binary, as git decides)."""
 
 
 @dataclass(slots=True)
@@ -96,6 +109,9 @@ class ChangeSet:
     # whether every file counts as touched (CI tree mode).
     also_touched: frozenset[str] = frozenset()
     all_touched: bool = False
+    # A git diff made under a size limit: (the size of a blob by id, that limit). A
+    # file git calls binary and which is over the limit was not diffed: LIM001.
+    blob_sizes: tuple[Blobs, int] | None = None
 
 
 def text_lines(text: str) -> Iterator[AddedLine]:

@@ -16,7 +16,9 @@ def run(paths: Sequence[str], opts: Options) -> int:
     root = git.toplevel()
     policy = policy_for(opts, root)
     outcome = Outcome()
-    with git.staged_diff() as stream:
-        files = changed_files(stream, selection(paths, root), policy.limits.max_file_size)
-        check_changeset(ChangeSet(files=files, tree=GitTree(None)), policy, outcome)
+    limit = policy.limits.max_file_size
+    with git.staged_diff(limit=limit) as stream, git.BlobSizes() as sizes:
+        files = changed_files(stream, selection(paths, root), limit)
+        changeset = ChangeSet(files=files, tree=GitTree(None), blob_sizes=(sizes, limit))
+        check_changeset(changeset, policy, outcome)
     return report(outcome, opts, "commit")
