@@ -527,3 +527,37 @@ def test_a_finding_on_a_long_line_is_shown_from_around_its_column() -> None:
     shown, caret = visible.visible(long, 50_000_001)
     assert time.perf_counter() - start < 1.0
     assert shown.endswith("y→·<EOL>…") and shown[caret] == "→"
+
+
+def test_a_huge_repository_policy_is_pol001_and_never_read_whole(tmp_path: Path) -> None:
+    """The server reads at most 64 KiB and a byte of a repository's .regime.yaml."""
+    huge = "# " + "x" * 2_000_000 + "\n"
+    (tmp_path / "git").mkdir()
+    srv = make_server(tmp_path / "git")
+    srv.clone.write(".regime.yaml", huge)
+    srv.clone.commit("A policy file of 2 MB")
+    lines = assert_refused(srv.push("origin", "main"))
+    assert any(
+        x.startswith(
+            "refs/heads/main:.regime.yaml:1:1: POL001 the repository's policy file is not valid: is larger than 64 KiB"
+        )
+        for x in lines
+    ), lines
+    from regime.policy.load import MAX_POLICY_BYTES
+    from regime.sources import git
+    from regime.sources.process import TooBig
+
+    got = git.blob_at("HEAD", ".regime.yaml", str(srv.clone.path), limit=MAX_POLICY_BYTES)
+    assert got is not None and len(got) == MAX_POLICY_BYTES + 1
+    assert git.blob_at("HEAD", "none", str(srv.clone.path), limit=MAX_POLICY_BYTES) is None
+    s = Svn(tmp_path / "svn")
+    s.install()
+    s.write(".regime.yaml", huge)
+    c = s.block("A policy file of 2 MB")
+    assert c.findings == [".regime.yaml:1:1: POL001"], c.hook
+    assert "is larger than 64 KiB" in c.hook
+    s.install("--force", "--policy", s.server_policy("rules: {POL001: {severity: warning}}\n"))
+    s.accept("A policy file of 2 MB")
+    txn = Transaction(str(s.repos), "1", find_svnlook(shutil.which("svnlook")), revision=True)
+    with pytest.raises(TooBig):
+        txn.cat(".regime.yaml", MAX_POLICY_BYTES)

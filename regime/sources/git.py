@@ -238,12 +238,25 @@ def peel_to_commit(rev: str, cwd: str | None = None) -> str | None:
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
 
-def blob_at(rev: str, path: str, cwd: str | None = None) -> bytes | None:
-    """The content of PATH in the tree of REV, or None when it is not a file there."""
-    proc = subprocess.run(
-        git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd, capture_output=True, check=False
-    )
-    return proc.stdout if proc.returncode == 0 else None
+def blob_at(rev: str, path: str, cwd: str | None = None, limit: int | None = None) -> bytes | None:
+    """The content of PATH in the tree of REV, or None when it is not a file there;
+    with ``limit``, at most limit + 1 bytes of it (more says it is too big)."""
+    if limit is None:
+        proc = subprocess.run(
+            git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd, capture_output=True, check=False
+        )
+        return proc.stdout if proc.returncode == 0 else None
+    with subprocess.Popen(
+        git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    ) as pipe:  # fmt: skip
+        assert pipe.stdout is not None
+        data = pipe.stdout.read(limit + 1)
+        if len(data) > limit:
+            pipe.kill()
+            return data
+        pipe.stdout.read()
+    return data if pipe.returncode == 0 else None
 
 
 def merge_base(a: str, b: str, cwd: str | None = None) -> str | None:
