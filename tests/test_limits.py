@@ -561,3 +561,15 @@ def test_a_huge_repository_policy_is_pol001_and_never_read_whole(tmp_path: Path)
     txn = Transaction(str(s.repos), "1", find_svnlook(shutil.which("svnlook")), revision=True)
     with pytest.raises(TooBig):
         txn.cat(".regime.yaml", MAX_POLICY_BYTES)
+
+
+def test_inventory_leaves_out_a_config_over_the_limit_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "etc/xen").mkdir(parents=True)
+    (tmp_path / "etc/xen/a.cfg").write_text(GUEST.format(name="a", mac="01"))
+    (tmp_path / "etc/xen/big.cfg").write_text(BIG_GUEST)
+    (tmp_path / ".regime.yaml").write_text(LIMIT)
+    res = run_regime("inventory", ".", "--format", "json", cwd=tmp_path)
+    assert res.code == 0, res.text
+    doc = json.loads(res.out)
+    assert [v["config"] for v in doc["vifs"]] == ["etc/xen/a.cfg"]
+    assert doc["unreadable"][0].startswith("etc/xen/big.cfg:0:0: LIM001 not checked: the file is")
