@@ -573,3 +573,16 @@ def test_inventory_leaves_out_a_config_over_the_limit_and_says_so(tmp_path: Path
     doc = json.loads(res.out)
     assert [v["config"] for v in doc["vifs"]] == ["etc/xen/a.cfg"]
     assert doc["unreadable"][0].startswith("etc/xen/big.cfg:0:0: LIM001 not checked: the file is")
+
+
+def test_the_time_limit_on_an_svn_commit(tmp_path: Path) -> None:
+    """svnlook diff is still read to its end (every changed file must be seen in it,
+    or the hook fails closed): the commit is refused by LIM002, not by an error."""
+    svn = Svn(tmp_path)
+    svn.install("--policy", svn.server_policy("limits:\n  max_seconds: 0.000001\n"))
+    svn.write("trunk/a.c", "\tint x;\n")
+    svn.write("trunk/b.c", "int y;\n")
+    c = svn.block("Two files")
+    assert c.findings == ["trunk/a.c:0: LIM002"], c.hook
+    assert "2 files not checked (trunk/a.c, trunk/b.c)" in c.hook
+    assert "the log message of 1 commit not checked" in c.hook
