@@ -30,6 +30,19 @@ Usage::
 
     .venv/bin/python bench/stress_sizes.py
     .venv/bin/python bench/stress_sizes.py --scale 0.1 --cases line-200mb diff-2gb
+
+What it printed on this 2-core machine (Python 3.11, git 2.39, shared and loaded)::
+
+    case                input     wall    peak RSS                  exit  findings             check
+    line-200mb          200 MB    0.5 s   86 MB                     1     LIM001 x1, WS101 x1  ok
+    line-200mb-checked  200 MB    3.9 s   993 MB                    1     WS101 x2, WS102 x1   ok
+    diff-2gb            2,148 MB  10.7 s  31 MB                     1     WS101 x1             ok
+    push-1gb            999 MB    8.6 s   20 MB (with git: 989 MB)  1     LIM001 x1, WS101 x1  ok
+
+Under the limit a file is held while it is read (the 300 MB case: about five times
+the line); over it, about the limit plus a block (86 MB at 64 MiB). In the push, git
+(in a bare repository) inflates the 1 GB blob it then calls binary; regime stays at
+its start-up size.
 """
 
 from __future__ import annotations

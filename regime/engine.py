@@ -114,9 +114,9 @@ def _binary_by_size(
     context: str | None,
 ) -> None:
     """git calls a file over the size limit binary (it is given the limit as
-    core.bigFileThreshold, so it never loads one): such a file a rule would look at is
-    LIM001, not a binary file passed over in silence (unless its start shows that it
-    is binary indeed: then nothing in it was to be checked)."""
+    core.bigFileThreshold, so it makes no diff of one): such a file a rule would look
+    at is LIM001, not a binary file passed over in silence (unless its start shows
+    that it is binary indeed: then nothing in it was to be checked)."""
     blobs, limit = sizes
     if would_check(path, policy):
         size = blobs.size(blob)
