@@ -8,9 +8,12 @@ never held in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import accumulate
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -68,10 +71,12 @@ class ChangedFile:
     # The new side's blob id (a git diff's index line): the size of a file git calls
     # binary can be asked for (git calls every file over the size limit binary).
     blob: str | None = None
-    # A file of a big diff: its added lines exactly as the diff carries them (each
-    # with its "+" and line end), so a check can screen them with one regex pass;
-    # the AddedLines are then made by ``pending`` only when a check walks them.
-    added_bytes: bytes | None = None
+    # A file of a big diff: its added lines exactly as the diff carries them, in runs
+    # of consecutive lines (each line with its "+" and its line end, which is always
+    # there), with the number of each run's first line. A check that looks for a few
+    # bad lines finds them with one regex pass (``lines_where``); all the AddedLines
+    # are made, by unidiff through ``pending``, only when a check walks every line.
+    added_runs: list[tuple[int, bytes]] | None = None
     pending: Callable[[], list[AddedLine]] | None = None
 
     def lines(self) -> Iterator[AddedLine]:
@@ -81,6 +86,24 @@ class ChangedFile:
         if self.pending is not None:
             self.added, self.pending = self.pending(), None
         return iter(self.added)
+
+    def added_content(self) -> bytes:
+        """The added lines as the file holds them, each with its line end: for a file
+        the change adds whole (svn "Added", git "new file"), the file itself."""
+        if self.added_runs is not None:
+            return b"".join(run[1:].replace(b"\n+", b"\n") for _, run in self.added_runs)
+        return b"".join((x.text + x.eol).encode("utf-8", "surrogateescape") for x in self.lines())
+
+    def lines_where(self, patterns: Sequence[re.Pattern[bytes]]) -> Iterator[AddedLine]:
+        """At least every added line in whose raw bytes (``+``, text, line end) one
+        of ``patterns`` finds a match: exactly those when the diff's runs are at
+        hand (``tests/test_diff_fast_paths.py`` holds them equal to unidiff's
+        reading), else every line. A check still applies its own rule to each.
+        Several simple patterns, each searched on its own, are much faster than one
+        alternation of them (re tries every branch at every byte)."""
+        if self.added_runs is None:
+            return self.lines()
+        return _lines_where(self.added_runs, patterns)
 
 
 class Blobs(Protocol):
@@ -109,6 +132,9 @@ class ChangeSet:
     # whether every file counts as touched (CI tree mode).
     also_touched: frozenset[str] = frozenset()
     all_touched: bool = False
+    # Every path the change touches, when the door knows them before the files
+    # stream: the tree can then be read for the infrastructure checks meanwhile.
+    touched_early: frozenset[str] | None = None
     # A git diff made under a size limit: (the size of a blob by id, that limit). A
     # file git calls binary and which is over the limit was not diffed: LIM001.
     blob_sizes: tuple[Blobs, int] | None = None
@@ -131,3 +157,35 @@ def text_lines(text: str) -> Iterator[AddedLine]:
         else:
             yield AddedLine(number, text[pos:end], "\n")
         pos = end + 1
+
+
+def _lines_where(
+    runs: list[tuple[int, bytes]], patterns: Sequence[re.Pattern[bytes]]
+) -> Iterator[AddedLine]:
+    """The lines of the runs that hold a match of a pattern (each once, in order),
+    made from the runs' bytes alone. The runs are searched joined, one search a
+    pattern for the file (one a run cost twice as much: --unified=0 makes a run of
+    every change); each run ends with a newline, so no line spans two. A match
+    belongs to the line of its first byte (the ``\n`` that ends a line is part of
+    it), and the line's number is its run's first plus the newlines before it."""
+    data = runs[0][1] if len(runs) == 1 else b"".join(run for _, run in runs)
+    starts = {data.rfind(b"\n", 0, m.start()) + 1 for p in patterns for m in p.finditer(data)}
+    if not starts:
+        return
+    offsets = list(accumulate((len(run) for _, run in runs), initial=0))
+    index, number, counted = -1, 0, 0
+    for start in sorted(starts):
+        at = bisect_right(offsets, start) - 1
+        if at != index:
+            index, number, counted = at, runs[at][0], offsets[at]
+        number += data.count(b"\n", counted, start)
+        counted = start
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = len(data)
+        raw = data[start + 1 : end]
+        if raw.endswith(b"\r") and end < len(data):
+            yield AddedLine(number, raw[:-1].decode("utf-8", "surrogateescape"), "\r\n")
+        else:
+            eol = "\n" if end < len(data) else ""
+            yield AddedLine(number, raw.decode("utf-8", "surrogateescape"), eol)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import traceback
 from collections.abc import Sequence
 
 from regime import __version__
@@ -22,8 +20,19 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> _Parser:
+COMMANDS = (
+    "diff", "staged", "commit-msg", "check", "pre-commit", "svn-pre-commit",
+    "git-pre-receive", "install", "uninstall", "inventory", "explain", "init",
+)  # fmt: skip
+
+
+def build_parser(only: str | None = None) -> _Parser:
+    """The command line; with ``only``, just that command's part (a hook runs on
+    every commit: building every command's part cost it 10 ms of its start-up)."""
     from regime.report import FORMATS
+
+    def wanted(name: str) -> bool:
+        return only is None or name == only
 
     common = _Parser(add_help=False)
     common.add_argument(
@@ -44,61 +53,79 @@ def build_parser() -> _Parser:
     parser.add_argument("--version", action="version", version=f"regime {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("diff", parents=[common], help="check a unified diff (git, svn or plain)")
-    p.add_argument(
-        "source", nargs="?", default="-", metavar="FILE|-", help="the diff (default: stdin)"
-    )
+    if wanted("diff"):
+        p = sub.add_parser(
+            "diff", parents=[common], help="check a unified diff (git, svn or plain)"
+        )
+        p.add_argument(
+            "source", nargs="?", default="-", metavar="FILE|-", help="the diff (default: stdin)"
+        )
 
-    p = sub.add_parser("staged", parents=[common], help="check what a git commit would add")
-    p.add_argument("paths", nargs="*", metavar="FILE")
+    if wanted("staged"):
+        p = sub.add_parser("staged", parents=[common], help="check what a git commit would add")
+        p.add_argument("paths", nargs="*", metavar="FILE")
 
-    p = sub.add_parser("commit-msg", parents=[common], help="check a git commit message file")
-    p.add_argument("msgfile", metavar="MSGFILE")
+    if wanted("commit-msg"):
+        p = sub.add_parser("commit-msg", parents=[common], help="check a git commit message file")
+        p.add_argument("msgfile", metavar="MSGFILE")
 
-    p = sub.add_parser(
-        "check", parents=[common], help="CI: check a range of commits, or whole files"
-    )
-    p.add_argument("--from", dest="base", metavar="REV", help="check every commit in REV..--to")
-    p.add_argument("--to", dest="tip", metavar="REV", help="end of the range (default: HEAD)")
-    p.add_argument(
-        "paths", nargs="*", metavar="PATH", help="without --from: files or folders to check whole"
-    )
+    if wanted("check"):
+        p = sub.add_parser(
+            "check", parents=[common], help="CI: check a range of commits, or whole files"
+        )
+        p.add_argument("--from", dest="base", metavar="REV", help="check every commit in REV..--to")
+        p.add_argument("--to", dest="tip", metavar="REV", help="end of the range (default: HEAD)")
+        p.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="without --from: files or folders to check whole",
+        )
 
-    p = sub.add_parser("pre-commit", parents=[common], help="the door of the pre-commit framework")
-    p.add_argument("paths", nargs="*", metavar="FILE")
-    p.add_argument(
-        "--only",
-        choices=("lines", "infra"),
-        default="lines",
-        help="lines: tabs and trailing whitespace of the files given (regime-whitespace); "
-        "infra: the Xen and rt_tables checks of the tree (regime-infra)",
-    )
+    if wanted("pre-commit"):
+        p = sub.add_parser(
+            "pre-commit", parents=[common], help="the door of the pre-commit framework"
+        )
+        p.add_argument("paths", nargs="*", metavar="FILE")
+        p.add_argument(
+            "--only",
+            choices=("lines", "infra"),
+            default="lines",
+            help="lines: tabs and trailing whitespace of the files given (regime-whitespace); "
+            "infra: the Xen and rt_tables checks of the tree (regime-infra)",
+        )
 
-    p = sub.add_parser(
-        "svn-pre-commit", parents=[common], help="Subversion hooks/pre-commit: check a transaction"
-    )
-    p.add_argument("repos", metavar="REPOS")
-    p.add_argument("txn", metavar="TXN")
-    p.add_argument("--svnlook", metavar="PATH", help="svnlook to use (default: found by path)")
-    p.add_argument(
-        "--revision", action="store_true", help="TXN is a committed revision (to try a policy)"
-    )
-    p.add_argument(
-        "--output",
-        choices=("ascii", "utf-8"),
-        default="ascii",
-        help="what the svn server can pass on to the committer (default: ascii, safe in any "
-        "server locale; utf-8 when the svn server runs in a UTF-8 locale)",
-    )
+    if wanted("svn-pre-commit"):
+        p = sub.add_parser(
+            "svn-pre-commit",
+            parents=[common],
+            help="Subversion hooks/pre-commit: check a transaction",
+        )
+        p.add_argument("repos", metavar="REPOS")
+        p.add_argument("txn", metavar="TXN")
+        p.add_argument("--svnlook", metavar="PATH", help="svnlook to use (default: found by path)")
+        p.add_argument(
+            "--revision", action="store_true", help="TXN is a committed revision (to try a policy)"
+        )
+        p.add_argument(
+            "--output",
+            choices=("ascii", "utf-8"),
+            default="ascii",
+            help="what the svn server can pass on to the committer (default: ascii, safe in any "
+            "server locale; utf-8 when the svn server runs in a UTF-8 locale)",
+        )
 
-    p = sub.add_parser(
-        "git-pre-receive", parents=[common], help="git hooks/pre-receive: check a push (stdin)"
-    )
-    p.add_argument(
-        "--prefix", metavar="TEXT", help="start every line with TEXT (e.g. 'GL-HOOK-ERR: ')"
-    )
+    if wanted("git-pre-receive"):
+        p = sub.add_parser(
+            "git-pre-receive", parents=[common], help="git hooks/pre-receive: check a push (stdin)"
+        )
+        p.add_argument(
+            "--prefix", metavar="TEXT", help="start every line with TEXT (e.g. 'GL-HOOK-ERR: ')"
+        )
 
     for verb in ("install", "uninstall"):
+        if not wanted(verb):
+            continue
         p = sub.add_parser(verb, help=f"{verb} regime's hooks in a repository")
         kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
         k = kinds.add_parser("svn", help="REPOS/hooks/pre-commit of a Subversion repository")
@@ -125,17 +152,22 @@ def build_parser() -> _Parser:
                         "--policy", metavar="FILE", help="the server policy the hook enforces"
                     )
 
-    p = sub.add_parser("inventory", help="every Xen guest and vif of a tree (before picking a MAC)")
-    p.add_argument("path", nargs="?", default=".", metavar="PATH")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--config", metavar="PATH", help="policy file (default: .regime.yaml)")
+    if wanted("inventory"):
+        p = sub.add_parser(
+            "inventory", help="every Xen guest and vif of a tree (before picking a MAC)"
+        )
+        p.add_argument("path", nargs="?", default=".", metavar="PATH")
+        p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        p.add_argument("--config", metavar="PATH", help="policy file (default: .regime.yaml)")
 
-    p = sub.add_parser("explain", help="what a rule means and how to fix it")
-    p.add_argument("code", nargs="?", metavar="CODE")
+    if wanted("explain"):
+        p = sub.add_parser("explain", help="what a rule means and how to fix it")
+        p.add_argument("code", nargs="?", metavar="CODE")
 
-    p = sub.add_parser("init", help="write a commented default .regime.yaml")
-    p.add_argument("path", nargs="?", default=".regime.yaml", metavar="PATH")
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    if wanted("init"):
+        p = sub.add_parser("init", help="write a commented default .regime.yaml")
+        p.add_argument("path", nargs="?", default=".regime.yaml", metavar="PATH")
+        p.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
 
@@ -211,6 +243,8 @@ def _install(args: argparse.Namespace) -> int:
         load_server_policy(policy_path(policy))  # refuse to install a hook with a broken policy
     if args.kind == "svn":
         if args.command == "install":
+            import shutil
+
             from regime.sources.svn import find_svnlook
 
             svnlook = find_svnlook(args.svnlook or shutil.which("svnlook"))
@@ -229,8 +263,9 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
+    args = parser.parse_args(words)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -268,6 +303,8 @@ def _failure(exc: Exception, debug: bool) -> int:
         sys.stderr.write(f"regime: error: {exc}\n")
         return EXIT_USAGE
     if debug:
+        import traceback  # only here: it costs every start 5 ms
+
         traceback.print_exc()
     if isinstance(exc, ProducerError):
         what = f"could not read the change: {exc}"

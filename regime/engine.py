@@ -19,6 +19,7 @@ from regime.limits import NAMES_SHOWN, TimeLimit, too_big_finding, would_check
 from regime.policy.model import Policy
 
 if TYPE_CHECKING:
+    from regime.checks.infra import Prepared
     from regime.sources.trees import Tree
 
 
@@ -54,6 +55,10 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
     context = changeset.label
     unreadable = policy.rule("DIFF001")
     touched: set[str] = set(changeset.also_touched)
+    early = None
+    tree, told = changeset.tree, changeset.touched_early
+    if tree is not None and told is not None and _infra_runs(told, policy):
+        early = _EarlyRead(tree, policy)
     deadline = outcome.started + policy.limits.max_seconds
     clock = time.monotonic
     for changed in changeset.files:
@@ -101,7 +106,10 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
                 )
             )
     if changeset.tree is not None:
-        check_tree(changeset.tree, None if changeset.all_touched else touched, policy, outcome)
+        check_tree(
+            changeset.tree, None if changeset.all_touched else touched, policy, outcome,
+            early=early,
+        )  # fmt: skip
     return touched
 
 
@@ -152,20 +160,67 @@ def _passed_over(
     outcome.findings[limit.index] = replace(first, message=limit.message(policy.source))
 
 
+def _infra_runs(touched: Iterable[str] | None, policy: Policy) -> bool:
+    """Whether the infrastructure checks run for a change touching ``touched`` (None:
+    every file counts): some of their rules are on and it touches one of their files."""
+    if not any(rule.active for code, rule in policy.rules.items() if RULES[code].scope == "infra"):
+        return False
+    return touched is None or any(policy.infra.is_infra(p) for p in touched)
+
+
+class _EarlyRead:
+    """The tree's infrastructure files read and parsed in a thread while the diff
+    streams: the diff's producer (git) works on one core and regime waits for its
+    output much of the time, which this reading fills. Anything it raises is raised
+    again where its result is taken, so a failure still fails closed."""
+
+    def __init__(self, tree: Tree, policy: Policy) -> None:
+        import threading
+
+        self._tree, self._policy = tree, policy
+        self._result: tuple[Prepared, list[tuple[str, int]]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="regime-infra", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = _read_infra(self._tree, self._policy)
+        except BaseException as exc:  # handed to the main thread by result()
+            self._error = exc
+
+    def result(self) -> tuple[Prepared, list[tuple[str, int]]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def _read_infra(tree: Tree, policy: Policy) -> tuple[Prepared, list[tuple[str, int]]]:
+    """Every infrastructure file of the tree, parsed; and those over the size limit."""
+    from regime.checks.infra import prepare_infra
+
+    paths = [p for p in tree.paths() if policy.infra.is_infra(p)]
+    too_big: list[tuple[str, int]] = []
+    files = dict(tree.read_many(paths, policy.limits.max_file_size, too_big))
+    return prepare_infra(files, policy), too_big
+
+
 def check_tree(
     tree: Tree,
     touched: set[str] | None,
     policy: Policy,
     outcome: Outcome,
     context: str | None = None,
+    *,
+    early: _EarlyRead | None = None,
 ) -> None:
     """The infrastructure checks over a whole tree. They read every infrastructure file
     (a duplicate needs both sides), so they run only when the change touches one
-    (``touched`` None: every file counts, as in CI tree mode)."""
-    infra = policy.infra
-    if not any(rule.active for code, rule in policy.rules.items() if RULES[code].scope == "infra"):
-        return
-    if touched is not None and not any(infra.is_infra(p) for p in touched):
+    (``touched`` None: every file counts, as in CI tree mode). ``early``: the tree
+    already being read (the change said early which files it touches)."""
+    if not _infra_runs(touched, policy):
         return
     if (
         outcome.time_limit is not None
@@ -173,18 +228,16 @@ def check_tree(
     ):
         _passed_over(outcome, policy, context, tree=True)
         return
-    from regime.checks.infra import check_infra
+    from regime.checks.infra import judge_infra
 
-    paths = [p for p in tree.paths() if infra.is_infra(p)]
-    too_big: list[tuple[str, int]] = []
-    limit = policy.limits.max_file_size
-    files = dict(tree.read_many(paths, limit, too_big))
+    prepared, too_big = early.result() if early is not None else _read_infra(tree, policy)
     if too_big:
+        limit = policy.limits.max_file_size
         named = {f.path for f in outcome.findings if f.code == "LIM001"}
         for path, size in too_big:
             if path not in named:
                 outcome.findings.append(too_big_finding(path, size, limit, policy, "tree", context))
-    for finding in check_infra(files, touched, policy):
+    for finding in judge_infra(prepared, touched, policy):
         outcome.findings.append(replace(finding, context=context) if context else finding)
 
 

@@ -119,3 +119,12 @@ def test_missing_diff_file_is_a_usage_error(tmp_path: Path) -> None:
     res = run_regime("diff", "nope.patch", cwd=tmp_path)
     assert res.code == 2
     assert "cannot read nope.patch" in res.err
+
+
+def test_a_diff_whose_last_line_has_no_newline_still_checks_that_line(tmp_path: Path) -> None:
+    # a diff saved by hand without its final newline: the last added line is whole,
+    # and the only problem of the file is on it (the byte screen once missed it)
+    patch = b"--- x.conf\n+++ x.conf\n@@ -1 +1,2 @@\n a\n+b\xe2\x80\x89"
+    res = run_regime("diff", "-", "--format", "json", cwd=tmp_path, stdin=patch)
+    assert res.code == 1
+    assert report(res.out) == [("x.conf", 2, 2, "WS102")]

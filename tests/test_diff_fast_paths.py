@@ -10,14 +10,18 @@ records), cut into blocks at random places:
   splitter it replaced (tests/reference_split.py);
 - a plain chunk read lazily (header lines only, unidiff when a check asks) against
   the same chunk read at once;
-- the byte screen of added lines (``may_hold_finding_in_diff``) against the line
-  rules: when it says a file is clean, no added line holds a tab or trailing space.
+- the added lines picked out of the raw runs (``ChangedFile.lines_where``) against
+  unidiff's reading of every line: the same lines, numbers, texts and line ends as
+  those of unidiff's lines that the patterns match; the byte screens of the
+  whitespace check against its line rules (no line that holds a tab or trailing
+  space is ever left out); and the findings of the check both ways, identical.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import sys
 
 import pytest
@@ -26,12 +30,15 @@ import reference_split
 from regime.changeset import AddedLine, ChangedFile
 from regime.checks.whitespace import (
     _NOT_TRAILING,
+    TAB,
+    TRAILING_AT_EOL,
     UNICODE_SPACES,
     _is_trailing_space,
-    may_hold_finding_in_diff,
+    check_file,
 )
 from regime.diff.chunks import to_changed_file
 from regime.diff.split import Chunk, CommitRecord, split
+from regime.policy.model import default_policy
 
 TEXTS = [
     "x", "int a;", "a ", "a\t", "\tb", "++ c", "-- d", "diff --git a/q b/q", "@@ -1 +1 @@",
@@ -166,10 +173,19 @@ def _holds_finding(lines: list[AddedLine]) -> bool:
     return any("\t" in x.text or (x.text != "" and _is_trailing_space(x.text[-1])) for x in lines)
 
 
+def _raw(line: AddedLine) -> bytes:
+    return b"+" + line.text.encode("utf-8", "surrogateescape") + line.eol.encode()
+
+
+SCREENS = [TAB, TRAILING_AT_EOL]
+PATTERN_SETS = [SCREENS, [TAB], [TRAILING_AT_EOL], [re.compile(b"a")], [re.compile(b"\\+\\+")], []]
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_lazy_chunks_and_the_byte_screen_agree_with_reading_at_once(seed: int) -> None:
+def test_lazy_chunks_and_the_raw_runs_agree_with_reading_at_once(seed: int) -> None:
     r = random.Random(100 + seed)
-    lazy_files = screened_clean = screened_dirty = 0
+    policy = default_policy()
+    lazy_files = screened_clean = screened_dirty = findings = 0
     for _ in range(1500):
         for chunk in split(cut(generated_diff(r), r)):
             if isinstance(chunk, CommitRecord):
@@ -179,18 +195,27 @@ def test_lazy_chunks_and_the_byte_screen_agree_with_reading_at_once(seed: int) -
             if lazy is None:
                 assert eager is None
                 continue
-            assert eager is not None and eager.pending is None
+            assert eager is not None and eager.pending is None and eager.added_runs is None
             lazy_files += lazy.pending is not None
-            added_bytes = lazy.added_bytes
+            runs = lazy.added_runs
+            lazy.path = eager.path = "f.c"  # a name the whitespace rules check
+            got = list(check_file(lazy, policy))
+            assert got == list(check_file(eager, policy))
+            findings += len(got)
             assert _view(lazy) == _view(eager)
-            if added_bytes is None:
+            if runs is None:
                 continue
-            if may_hold_finding_in_diff(added_bytes):
+            every = list(eager.lines())
+            for patterns in PATTERN_SETS:
+                expected = [x for x in every if any(p.search(_raw(x)) for p in patterns)]
+                assert list(lazy.lines_where(patterns)) == expected, (runs, patterns)
+            picked = list(lazy.lines_where(SCREENS))
+            assert not _holds_finding([x for x in every if x not in picked]), runs
+            if picked:
                 screened_dirty += 1
             else:
                 screened_clean += 1
-                assert not _holds_finding(list(lazy.lines())), added_bytes
-    assert lazy_files > 1000 and screened_clean > 300 and screened_dirty > 300
+    assert lazy_files > 1000 and screened_clean > 300 and screened_dirty > 300 and findings > 300
 
 
 @pytest.mark.parametrize(
@@ -209,7 +234,15 @@ def test_byte_screen_edges(added: bytes, holds: bool, screened: bool) -> None:
     decoded = added.decode("utf-8", "surrogateescape").split("\n")[:-1]
     lines = [AddedLine(1, x[1:].removesuffix("\r"), "\n") for x in decoded]
     assert _holds_finding(lines) == holds
-    assert may_hold_finding_in_diff(added) == screened
+    changed = ChangedFile("f.c", added_runs=[(1, added)])
+    assert bool(list(changed.lines_where(SCREENS))) == screened
+
+
+def test_lines_where_numbers_the_lines_of_each_run() -> None:
+    changed = ChangedFile("f.c", added_runs=[(3, b"+a\n+b \n+c\n+\td\r\n"), (20, b"+e\n+f\t\n")])
+    assert list(changed.lines_where(SCREENS)) == [
+        AddedLine(4, "b ", "\n"), AddedLine(6, "\td", "\r\n"), AddedLine(21, "f\t", "\n"),
+    ]  # fmt: skip
 
 
 def test_unicode_spaces_are_every_character_python_calls_space() -> None:

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from regime.changeset import text_lines
-from regime.checks.whitespace import _MAY_HOLD_FINDING, _is_trailing_space, trailing_start
+from regime.checks.whitespace import _is_trailing_space, may_hold_finding, trailing_start
 from regime.diff.names import split_git_header, unquote
 from regime.diff.reader import changed_files
 from regime.diff.split import Chunk, CommitRecord, split
@@ -61,6 +61,43 @@ def test_visible_marks_tabs_trailing_space_and_bad_bytes() -> None:
     assert shown.endswith("·<EOL>…") and shown[caret] == "·"
 
 
+def _visible_char_by_char(text: str, col: int, unicode_ok: bool) -> tuple[str, int]:
+    """The first visible(): every character on its own (the oracle of the one that
+    shows runs of ordinary characters as they are)."""
+    from regime.report.visible import MAX_SHOWN, _char, _glyphs
+
+    tab, space, other = _glyphs(unicode_ok)
+    end = trailing_start(text)
+    shown: list[str] = []
+    caret = 0
+    for i, ch in enumerate(text):
+        if i == col - 1:
+            caret = sum(len(s) for s in shown)
+        if i >= end:
+            shown.append(tab if ch == "\t" else space if ch == " " else other)
+        else:
+            shown.append(_char(ch, tab))
+    if col - 1 >= len(text):
+        caret = sum(len(s) for s in shown)
+    line = "".join(shown) + ("<EOL>" if end < len(text) else "")
+    if len(line) > MAX_SHOWN:
+        start = max(0, min(caret - MAX_SHOWN // 2, len(line) - MAX_SHOWN))
+        dots = "…" if unicode_ok else "..."
+        line = (dots if start else "") + line[start : start + MAX_SHOWN] + dots
+        caret = caret - start + (len(dots) if start else 0)
+    return line, caret
+
+
+def test_visible_agrees_with_showing_each_character_on_its_own() -> None:
+    r = random.Random(7)
+    alphabet = "ab \t\x00\x1b\x7f\x85\xa0\u2028\u2029\ufeff\udce9\u3000é\r\x0c"
+    for _ in range(20000):
+        text = "".join(r.choice(alphabet) for _ in range(r.choice((0, 1, 3, 8, 200))))
+        col = r.randrange(0, len(text) + 3)
+        unicode_ok = r.random() < 0.5
+        assert visible(text, col, unicode_ok) == _visible_char_by_char(text, col, unicode_ok)
+
+
 def test_combined_diff_keeps_only_lines_the_merge_introduced() -> None:
     diff = (
         b"diff --cc m.c\nindex 1,2..3\n--- a/m.c\n+++ b/m.c\n"
@@ -109,7 +146,7 @@ def test_whole_file_screen_says_yes_exactly_when_a_line_holds_a_finding(seed: in
         if r.random() < 0.5:  # mostly clean text around the edges, as in real files
             text = text.replace("\t", "").replace("a", "ab\n")
         expected = line_by_line(text)
-        assert (_MAY_HOLD_FINDING.search(text) is not None) == expected, repr(text)
+        assert (may_hold_finding().search(text) is not None) == expected, repr(text)
         flagged += expected
     assert 1000 < flagged < 4000
 
@@ -118,13 +155,13 @@ def test_whole_file_screen_says_yes_exactly_when_a_line_holds_a_finding(seed: in
     "text", ["a\r\n", "a\r\nb", "a\n\n", "a\x85\n", "a\u2028", "a\x1c\r\n", ""]
 )
 def test_whole_file_screen_clean_edges(text: str) -> None:
-    assert _MAY_HOLD_FINDING.search(text) is None
+    assert may_hold_finding().search(text) is None
     assert not line_by_line(text)
 
 
 @pytest.mark.parametrize("text", ["a \r\n", "a\r\r\n", "a\r", "a\xa0", "\t", "a\x0c\nb"])
 def test_whole_file_screen_dirty_edges(text: str) -> None:
-    assert _MAY_HOLD_FINDING.search(text) is not None
+    assert may_hold_finding().search(text) is not None
     assert line_by_line(text)
 
 
@@ -164,3 +201,17 @@ def test_a_commit_message_without_a_final_newline_ends_at_its_nul() -> None:
     assert isinstance(first, CommitRecord) and first.message == "no newline"
     assert isinstance(chunk, Chunk) and chunk.plus == [b"+b \n"]
     assert isinstance(second, CommitRecord) and second.sha == "2222"
+
+
+def test_the_commands_known_before_parsing_are_the_parsers_commands() -> None:
+    import argparse
+
+    from regime.cli import COMMANDS, build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert sorted(sub.choices) == sorted(COMMANDS)
+    for name in COMMANDS:
+        only = next(
+            a for a in build_parser(name)._actions if isinstance(a, argparse._SubParsersAction)
+        )
+        assert list(only.choices) == [name]

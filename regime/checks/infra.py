@@ -10,6 +10,7 @@ pre-existing and does not block (unless the policy says ``preexisting: block``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from regime.checks.guests import Guest, VifPlace, paused_gc, read_guests
 from regime.findings import Finding, Problem, Severity
@@ -20,28 +21,45 @@ def check_infra(
     files: Mapping[str, bytes], touched: set[str] | None, policy: Policy
 ) -> list[Finding]:
     """Findings for the infrastructure files of a tree. ``touched`` None: all count."""
-    with paused_gc():
-        return _check_infra(files, touched, policy)
+    return judge_infra(prepare_infra(files, policy), touched, policy)
 
 
-def _check_infra(
-    files: Mapping[str, bytes], touched: set[str] | None, policy: Policy
-) -> list[Finding]:
+@dataclass(slots=True)
+class Prepared:
+    """What reading a tree's infrastructure files gives before the change is known:
+    the guests, and the problems of single files and of the routing tables. This is
+    the costly part, so a door that knows early that the checks will run can have it
+    made while the diff still streams (see engine.check_changeset)."""
+
+    files: Mapping[str, bytes]
+    guests: list[Guest]
+    parse_problems: list[Problem]
+    rt_problems: list[Problem]
+
+
+def prepare_infra(files: Mapping[str, bytes], policy: Policy) -> Prepared:
     infra = policy.infra
-    problems: list[Problem] = []
-    configs = {p: d for p, d in files.items() if infra.is_guest_config(p)}
-    guests, parse_problems = read_guests(configs, infra.xen_grammar)
-    if touched is not None:
-        # a duplicate is reported at its second place: make that the file the change
-        # touches (the new guest reuses the old one's MAC, not the other way round)
-        guests.sort(key=lambda g: g.path in touched)
-    problems += parse_problems
-    problems += _guest_problems(guests, policy)
-    problems += _cross_guest_problems(guests)
-    problems += _rt_problems(files, policy)
-    findings = _to_findings(problems, touched, policy, files)
-    findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
-    return findings
+    with paused_gc():
+        configs = {p: d for p, d in files.items() if infra.is_guest_config(p)}
+        guests, parse_problems = read_guests(configs, infra.xen_grammar)
+        return Prepared(files, guests, parse_problems, _rt_problems(files, policy))
+
+
+def judge_infra(prepared: Prepared, touched: set[str] | None, policy: Policy) -> list[Finding]:
+    """The findings, once the paths the change touches are known."""
+    with paused_gc():
+        guests = list(prepared.guests)
+        if touched is not None:
+            # a duplicate is reported at its second place: make that the file the change
+            # touches (the new guest reuses the old one's MAC, not the other way round)
+            guests.sort(key=lambda g: g.path in touched)
+        problems = list(prepared.parse_problems)
+        problems += _guest_problems(guests, policy)
+        problems += _cross_guest_problems(guests)
+        problems += prepared.rt_problems
+        findings = _to_findings(problems, touched, policy, prepared.files)
+        findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
+        return findings
 
 
 def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from regime.changeset import ChangedFile
 from regime.findings import Finding
@@ -21,8 +22,12 @@ _NOT_TRAILING = frozenset("\n\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 # case in tree mode, instead of a Python loop over its lines. re's \s is
 # str.isspace(), so the class is exactly _is_trailing_space less \r, and a lone
 # \r counts only where it is not the CR of a CRLF.
-_TRAILING_BUT_CR = "[^\\S\\r" + "".join(f"\\u{ord(c):04x}" for c in sorted(_NOT_TRAILING)) + "]"
-_MAY_HOLD_FINDING = re.compile(rf"\t|{_TRAILING_BUT_CR}(?:\r?\n|\Z)|\r(?:\r\n|\Z)")
+# Compiled when first needed (3 ms: a hook reading a diff never needs it).
+@cache
+def may_hold_finding() -> re.Pattern[str]:
+    trailing_but_cr = "[^\\S\\r" + "".join(f"\\u{ord(c):04x}" for c in sorted(_NOT_TRAILING)) + "]"
+    return re.compile(rf"\t|{trailing_but_cr}(?:\r?\n|\Z)|\r(?:\r\n|\Z)")
+
 
 # Every character str.isspace() accepts (a unit test compares this with all of
 # Unicode; computing it here would cost 50 ms at every start).
@@ -34,22 +39,19 @@ UNICODE_SPACES = (
 
 # The same screen for the added lines of a diff as raw bytes (each line with its
 # "+" and the diff's own line end, which is always there: a chunk whose last line
-# has "\ No newline at end of file" is never screened, see diff/chunks.py): a tab
-# anywhere, or a line whose last byte before its \n (or its CRLF) can end a
+# has "\ No newline at end of file" is never read as raw runs, see diff/chunks.py):
+# a tab anywhere, or a line whose last byte before its \n (or its CRLF) can end a
 # trailing-space character in UTF-8 (any other character ending in such a byte
-# only costs a full read of its file). The search goes from \n to \n and looks
-# back, so the spaces inside lines are never tried: near the speed of memchr.
+# only costs that line a look by the rules). The search goes from \n to \n and
+# looks back, so the spaces inside lines are never tried: near the speed of memchr.
+# ChangedFile.lines_where hands the rules the lines it matches, and only those.
 _TRAILING_LAST_BYTES = re.escape(
     bytes(sorted({ch.encode()[-1] for ch in UNICODE_SPACES if ch not in _NOT_TRAILING} - {9, 13}))
 )
-_TRAILING_AT_EOL = re.compile(
+TRAILING_AT_EOL = re.compile(
     b"\n(?:(?<=[" + _TRAILING_LAST_BYTES + b"]\n)|(?<=[\r" + _TRAILING_LAST_BYTES + b"]\r\n))"
 )
-
-
-def may_hold_finding_in_diff(added: bytes) -> bool:
-    """Whether any added line (raw diff bytes) can hold a WS101 or WS102 finding."""
-    return b"\t" in added or _TRAILING_AT_EOL.search(added) is not None
+TAB = re.compile(b"\t")
 
 
 def _is_trailing_space(ch: str) -> bool:
@@ -75,11 +77,11 @@ def check_file(
     if not (check_tab or check_trail) or changed.binary:
         return
     path = changed.path
-    if changed.text is not None and not _MAY_HOLD_FINDING.search(changed.text):
+    if changed.text is not None and not may_hold_finding().search(changed.text):
         return  # a whole file with no tab and no line ending in whitespace
-    if changed.added_bytes is not None and not may_hold_finding_in_diff(changed.added_bytes):
-        return  # the same for the added lines of a diff
-    for line in changed.lines():
+    # the added lines of a diff: only those the screens pick out
+    screens = ([TAB] if check_tab else []) + ([TRAILING_AT_EOL] if check_trail else [])
+    for line in changed.lines_where(screens):
         text = line.text
         if check_tab and "\t" in text:
             count = text.count("\t")

@@ -1,13 +1,16 @@
 """Turn one file chunk of a diff into a ChangedFile holding the lines it adds.
 
-unidiff is the authority for the lines of ordinary hunks. A plain chunk (see
-split.Chunk) is read by unidiff only when a check walks its lines: most checks
-first screen the raw added bytes (``ChangedFile.added_bytes``) and a clean file of
-a huge change is then never parsed at all. A chunk that is not plain is read at
-once, and one unidiff cannot read becomes a ChangedFile with a ``problem``
-instead of an exception, so one odd file never hides the findings of the others.
-Combined diffs of merges (``diff --cc``), which unidiff does not read, keep only
-the lines the merge itself introduced (a ``+`` in every parent column).
+A plain chunk (see split.Chunk: nothing but ``+``, ``-`` and space lines in hunks
+the splitter has counted) carries its added lines as raw runs with their line
+numbers (``ChangedFile.added_runs``): a check that looks for a few bad lines finds
+them there with one regex pass (``ChangedFile.lines_where``), so a huge change is
+never parsed line by line. unidiff reads such a chunk only when a check walks all
+its lines, and it is the reference the runs are tested against on every generated
+diff (``tests/test_diff_fast_paths.py``). A chunk that is not plain is read by
+unidiff at once, and one unidiff cannot read becomes a ChangedFile with a
+``problem`` instead of an exception, so one odd file never hides the findings of
+the others. Combined diffs of merges (``diff --cc``), which unidiff does not read,
+keep only the lines the merge itself introduced (a ``+`` in every parent column).
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
     if changed.binary or changed.status is FileStatus.DELETED or chunk.kind == "combined":
         return changed
     if lazy:
-        changed.added_bytes = b"".join(chunk.plus)
+        changed.added_runs = list(zip(chunk.plus_at, chunk.plus, strict=True))
         changed.pending = _Pending(chunk.pieces[chunk.head - 2 :])
     elif chunk.hunks:
         start = next((i for i, x in enumerate(text) if x.startswith("--- ")), None)

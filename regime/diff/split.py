@@ -62,9 +62,11 @@ class Chunk:
 
     ``pieces`` joined are the chunk as it stood in the stream; the first ``head``
     of them are the header lines before the first hunk, one line each. ``plus`` are
-    the added lines (with their ``+`` and the diff's line ends). ``plain`` is True
-    when every hunk held nothing but ``+``, ``-`` and space lines and nothing stood
-    between hunks: a chunk any unified-diff reader reads the same way.
+    the added lines (with their ``+`` and the diff's line ends), in runs, and
+    ``plus_at`` the line number (new side) of each run's first line. ``plain`` is True
+    when every hunk held nothing but ``+``, ``-`` and space lines, each ending in a
+    newline, and nothing stood between hunks: a chunk any unified-diff reader reads
+    the same way.
     """
 
     kind: ChunkKind
@@ -75,6 +77,7 @@ class Chunk:
     hunks: int = 0
     head: int = 0
     plus: list[bytes] = field(default_factory=list)
+    plus_at: list[int] = field(default_factory=list)  # new-side line number of each plus
     plain: bool = True
     trailer: int = 0  # empty lines after the last hunk (svnlook prints one)
     # Over the size limit: the chunk's size in bytes and the limit (else 0). Only the
@@ -110,6 +113,7 @@ class CommitRecord:
 class _Hunk:
     old: list[int]  # remaining lines per parent (one for a plain diff)
     new: int
+    start: int = 1  # the new side's first line number
     combined: bool = False
     parents: int = 1
 
@@ -135,6 +139,15 @@ class _Discard(list[bytes]):
     def append(self, item: bytes) -> None:
         if item.startswith(b"--- "):
             self.minus = True
+
+
+class _DiscardNumbers(list[int]):
+    """Where the line numbers of the runs of a chunk over the size limit go: nowhere."""
+
+    __slots__ = ()
+
+    def append(self, item: int) -> None:
+        pass
 
 
 # Pushed back by _refill for a line too long to hold: next() reads it on from
@@ -396,6 +409,7 @@ def _over_limit(chunk: Chunk, src: _Source) -> None:
     kept = chunk.pieces[: chunk.head] if chunk.hunks else chunk.pieces
     chunk.pieces = _Discard(kept)
     chunk.plus = _Discard()
+    chunk.plus_at = _DiscardNumbers()
     chunk.too_big = 1  # its size is known when it ends
     chunk.plain = False
     src.stop = _NO_LIMIT
@@ -459,17 +473,19 @@ def _hunk_header(line: bytes, chunk: Chunk | None) -> _Hunk | None:
         olds = [_count(x.split(b",")[1] if b"," in x else None) for x in m.group(2).split()]
         if len(olds) != parents:
             return None
-        return _Hunk(old=olds, new=_count(m.group(4)), combined=True, parents=parents)
+        return _Hunk(
+            old=olds, new=_count(m.group(4)), start=int(m.group(3)), combined=True, parents=parents
+        )
     if line.startswith(b"@@"):
         m = _HUNK.match(line)
         if m is None:
             return None
-        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)))
+        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)), start=int(m.group(3)))
     if line.startswith(b"##") and chunk is not None and chunk.kind == "svnprop":
         m = _PROP_HUNK.match(line)
         if m is None:
             return None
-        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)))
+        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)), start=int(m.group(3)))
     return None
 
 
@@ -480,18 +496,21 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
     the last line of the stream without a newline, anything after a pushed-back
     line) is taken on its own, with the same counting.
     """
-    pieces, plus = chunk.pieces, chunk.plus
+    pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
     o, new = hunk.old[0], hunk.new
+    at = hunk.start  # the new-side number of the next added or context line
     if o == 0 and new == 0:
         chunk.plain = False  # no tool writes an empty hunk, and unidiff reads on past it
     while o > 0 or new > 0:
         if src.consumed > src.stop:
             _over_limit(chunk, src)
-            pieces, plus = chunk.pieces, chunk.plus
+            pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
         if new > 0 and (got := src.run(_PLUS, _PLUS_END, new)) is not None:
             pieces.append(got[0])
             plus.append(got[0])
+            plus_at.append(at)
             new -= got[1]
+            at += got[1]
             continue
         if o > 0 and (got := src.run(_MINUS, _MINUS_END, o)) is not None:
             pieces.append(got[0])
@@ -501,20 +520,26 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             pieces.append(got[0])
             o -= got[1]
             new -= got[1]
+            at += got[1]
             continue
         line = src.next()
         if line is None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
             return
         c = line[:1]
+        if not line.endswith(b"\n"):
+            chunk.plain = False  # the stream's last line, cut off: no line end to screen
         if c == b"+":
             new -= 1
             plus.append(line)
+            plus_at.append(at)
+            at += 1
         elif c == b"-":
             o -= 1
         elif c == b" " or line in (b"\n", b"\r\n"):
             o -= 1
             new -= 1
+            at += 1
             if c != b" ":
                 chunk.plain = False
         elif c == b"\\":

@@ -13,12 +13,19 @@ from regime.sources.trees import GitTree
 
 
 def run(paths: Sequence[str], opts: Options) -> int:
-    root = git.toplevel()
-    policy = policy_for(opts, root)
+    state = git.work_tree()
+    policy = policy_for(opts, state.root)
     outcome = Outcome()
+    only = selection(paths, state.root)
+    # the touched paths first (one quick listing), so the infrastructure files of the
+    # index are read while the diff streams when the change touches one
+    names = git.staged_names(head=state.has_head)
+    touched = frozenset(p for p in names if only is None or only(p))
     limit = policy.limits.max_file_size
-    with git.staged_diff(limit=limit) as stream, git.BlobSizes() as sizes:
-        files = changed_files(stream, selection(paths, root), limit)
-        changeset = ChangeSet(files=files, tree=GitTree(None), blob_sizes=(sizes, limit))
+    with git.staged_diff(state=state, limit=limit) as stream, git.BlobSizes() as sizes:
+        files = changed_files(stream, only, limit)
+        changeset = ChangeSet(
+            files=files, tree=GitTree(None), touched_early=touched, blob_sizes=(sizes, limit)
+        )
         check_changeset(changeset, policy, outcome)
     return report(outcome, opts, "commit")

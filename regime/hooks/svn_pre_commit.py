@@ -39,14 +39,21 @@ def run(
         message = transaction.log_message()
         changes = transaction.changes()
         seen: set[str] = set()
+        tree = SvnTree(transaction, effective.policy.infra.is_infra)
+        if any(effective.policy.infra.is_infra(p) for p in changes.paths):
+            # the files of the tree the diff will not hand over are read meanwhile
+            tree.read_ahead(changes.added, effective.policy.limits.max_file_size)
         with transaction.diff() as stream:
             changeset = ChangeSet(
                 files=_noting(
-                    changed_files(stream, limit=effective.policy.limits.max_file_size), seen
+                    changed_files(stream, limit=effective.policy.limits.max_file_size),
+                    seen,
+                    tree,
+                    changes.added,
                 ),
                 message=message,
                 message_path="svn:log",
-                tree=SvnTree(transaction),
+                tree=tree,
                 also_touched=frozenset(changes.paths),
             )
             check_changeset(changeset, effective.policy, outcome)
@@ -58,10 +65,21 @@ def run(
     return guarded(work, server, "svn pre-commit")
 
 
-def _noting(files: Iterator[ChangedFile], seen: set[str]) -> Iterator[ChangedFile]:
+def _noting(
+    files: Iterator[ChangedFile], seen: set[str], tree: SvnTree, added: frozenset[str]
+) -> Iterator[ChangedFile]:
+    """The files of the diff, noting each one seen; a file the transaction adds whole
+    goes to the tree as well (its diff is its content), so it is not read again."""
     for changed in files:
         seen.add(changed.path)
         yield changed
+        if (
+            changed.path in added
+            and not changed.binary
+            and changed.problem is None
+            and changed.too_big is None
+        ):
+            tree.keep(changed.path, changed.added_content())
 
 
 def _all_shown(expected: frozenset[str], seen: set[str]) -> None:

@@ -70,6 +70,99 @@ _QUIET_LINES = re.compile(r"(?:[^'\"`\\(){}<\n]*\n)+")
 _MAY_RUN_IP = re.compile(r"i(?<![^\s/;&|()<>`'\"\\={}]i)(?:[\"']|\\\n?)*p(?![^\s;&|()<>`'\"\\])")
 
 
+# Where a table word can stand: after a word that spells, once quotes and backslashes
+# are removed, a table keyword (a prefix of ``table`` or ``lookup``, or ``vrftable``;
+# a keyword is never made by an expansion). The pattern is looser than the lexer: it
+# also finds such spellings inside quotes, comments and here-documents, and never
+# asks whether the command is ip's; it only has to find every real one.
+_SEP = r"(?:\\\n|[\\'\"]|\$')*"
+
+
+def _rest(word: str, prefixes: bool) -> str:
+    """After a keyword's first letter: the others with the removable characters
+    allowed between them, each optional with ``prefixes`` (``t(?:a(?:b...)?)?``)."""
+    out = ""
+    for letter in reversed(word[1:]):
+        out = f"(?:{_SEP}{letter}{out})?" if prefixes else f"{_SEP}{letter}{out}"
+    return out
+
+
+_T, _L, _V = _rest("table", True), _rest("lookup", True), _rest("vrftable", False)
+# It starts with the class of a keyword word's first character, so that re skips to
+# the candidates at C speed (a leading look-behind would be tried at every position);
+# the look-behind after it checks that a word starts there.
+_KEYWORD = re.compile(
+    r"[tlv\\'\"$](?<![^\s;&|()`][tlv\\'\"$])"
+    rf"(?:(?<=t){_T}|(?<=l){_L}|(?<=v){_V}|(?:(?<=\$)'|(?<=\\)\n?|(?<=['\"]))"
+    rf"{_SEP}(?:t{_T}|l{_L}|v{_V}))" + _SEP + r"(?=[\s;&|()<>]|\Z)"
+)
+# The keywords not plainly followed by a table that needs no definition: a decimal
+# number below 10**9 (no leading zero: that is octal to strtoul) or a built-in name.
+# The others, most of a script of ``table 100`` lines, are passed over in C.
+_KEYWORD_TO_LOOK_AT = re.compile(
+    _KEYWORD.pattern
+    + r"(?![ \t]+(?:0|[1-9][0-9]{0,8}|"
+    + "|".join(sorted(BUILTIN_TABLES))
+    + r")(?=[ \t\n;&|)]|\Z))"
+)
+# A keyword followed, in the same command, by a plain word (no character the lexer
+# treats specially, so the word's value is its text) that ends there.
+_PLAIN_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z0-9_.:+-]+)(?=[ \t\n;&|)]|\Z)")
+
+
+# Shell text as far as it holds nothing but what this pattern knows to read exactly as
+# the lexer does: plain runs, single quotes, double quotes with escapes and plain
+# parameters, backslashes, parameters, redirections, and a "#" inside a word. It stops
+# at a comment (a "#" where a word starts) and at anything else: a substitution, a
+# here-document, ``${``, ``$'``, an unclosed quote. Possessive, so it never backtracks.
+_PARAMETER = r"\$(?=[A-Za-z0-9_@*#?!$-])"
+_UP_TO_A_COMMENT = re.compile(
+    r"(?:[^'\"\\#$`<\n]++|\n|'[^']*+'|\"(?:[^\"\\$`]++|\\[\s\S]|" + _PARAMETER + r")*+\""
+    r"|\\[\s\S]|" + _PARAMETER + r"|<(?!<)|(?<=[^\s;&|()])#|(?<=\\\n)#)*+"
+)
+
+
+def _comments(text: str) -> list[tuple[int, int]] | None:
+    """The comments of the text as (start, end) spans, or None when the text holds
+    something ``_UP_TO_A_COMMENT`` does not read (then no span is known for sure)."""
+    spans: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while True:
+        m = _UP_TO_A_COMMENT.match(text, pos)
+        pos = m.end() if m is not None else pos
+        if pos >= n:
+            return spans
+        if text[pos] != "#":
+            return None
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        spans.append((pos, end))
+        pos = end
+
+
+def _names_no_table(text: str) -> bool:
+    """Whether every table keyword of the text outside its comments is followed by a
+    number or a built-in name, which need no definition: then no ``ip`` command of it
+    can use a table that RT105 reports or that is dynamic, and the text need not be
+    lexed at all (scripts full of ``ip route add ... table 100`` are common, and
+    lexing them is the cost)."""
+    comments: list[tuple[int, int]] | None = None
+    for m in _KEYWORD_TO_LOOK_AT.finditer(text):
+        nxt = _PLAIN_NEXT_WORD.match(text, m.end())
+        if nxt is not None and (
+            nxt.group(1) in BUILTIN_TABLES or table_number(nxt.group(1)) is not None
+        ):
+            continue
+        if comments is None:
+            comments = _comments(text)
+            if comments is None:
+                return False
+        at = bisect.bisect_right(comments, (m.start(), len(text))) - 1
+        if at < 0 or not comments[at][0] <= m.start() < comments[at][1]:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class TableUse:
     """A table named in an ``ip`` command. ``col`` is the 1-based column of the table
@@ -645,7 +738,7 @@ def find_table_uses(text: str, path: str) -> list[TableUse]:
     """Every routing table that ``ip`` commands in ``text`` name and that needs a
     definition, in text order. Numbers and built-in names are left out; tables made by
     shell expansions are included with ``dynamic=True``."""
-    if _MAY_RUN_IP.search(text) is None:
+    if _MAY_RUN_IP.search(text) is None or _names_no_table(text):
         return []
     line_starts: list[int] = []
     lines: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from regime.checks.whitespace import trailing_start
 
@@ -26,12 +27,28 @@ def _char(ch: str, tab: str) -> str:
     return ch
 
 
+# The characters _char changes (everything else is shown as it is).
+# (Compiled when first needed, as _control: a clean run shows no line and no name.)
+@cache
+def _shown_otherwise() -> re.Pattern[str]:
+    return re.compile("[\t\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\udc80-\udcff]")
+
+
+def _shown(text: str, tab: str) -> str:
+    pattern = _shown_otherwise()
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(lambda m: _char(m.group(), tab), text)
+
+
 def visible(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
-    """The line as shown under a finding, and where the caret goes (0-based).
+    """The line as shown under a finding, and where the caret goes (0-based): the
+    text before its trailing whitespace with tabs, controls and undecodable bytes
+    made visible, then one glyph per trailing character up to ``<EOL>``.
 
     Only about MAX_SHOWN characters around the column are shown, so a long line is
-    walked only there: a finding on a line of 200 MB costs what one on a short line
-    does (walking it all took minutes; tests/test_limits.py holds the two equal)."""
+    made visible only there: a finding on a line of 200 MB costs what one on a short
+    line does (tests/test_limits.py holds the window equal to the whole line)."""
     if len(text) > _WINDOW_FROM:
         return _window(text, col, unicode_ok)
     return _whole(text, col, unicode_ok)
@@ -41,9 +58,7 @@ _WINDOW_FROM = 4 * MAX_SHOWN
 
 
 def _whole(text: str, col: int, unicode_ok: bool = True) -> tuple[str, int]:
-    line, caret = _shown(text, 0, len(text), trailing_start(text), col, unicode_ok)
-    if trailing_start(text) < len(text):
-        line += "<EOL>"
+    line, caret = _render(text, 0, len(text), col, unicode_ok)
     if len(line) > MAX_SHOWN:
         return _cut(line, caret, unicode_ok)
     return line, caret
@@ -55,29 +70,24 @@ def _window(text: str, col: int, unicode_ok: bool) -> tuple[str, int]:
     they hold everything the cut keeps)."""
     at = min(max(col - 1, 0), len(text))
     lo, hi = max(0, at - MAX_SHOWN - 1), min(len(text), at + MAX_SHOWN + 1)
+    return _cut(*_render(text, lo, hi, col, unicode_ok), unicode_ok)
+
+
+def _render(text: str, lo: int, hi: int, col: int, unicode_ok: bool) -> tuple[str, int]:
+    """text[lo:hi] made visible, ``<EOL>`` when it reaches the end of a line with
+    trailing whitespace, and the caret: the part before the trailing whitespace in
+    one substitution at most, then a glyph per trailing character."""
+    tab, space, other = _glyphs(unicode_ok)
     end = trailing_start(text)
-    line, caret = _shown(text, lo, hi, end, col, unicode_ok)
+    cut = min(max(end, lo), hi)
+    head = _shown(text[lo:cut], tab)
+    tail = "".join(tab if ch == "\t" else space if ch == " " else other for ch in text[cut:hi])
+    at = min(max(col - 1, lo), hi)
+    caret = len(_shown(text[lo:at], tab)) if at <= cut else len(head) + at - cut
+    line = head + tail
     if hi == len(text) and end < len(text):
         line += "<EOL>"
-    return _cut(line, caret, unicode_ok)
-
-
-def _shown(text: str, lo: int, hi: int, end: int, col: int, unicode_ok: bool) -> tuple[str, int]:
-    """text[lo:hi] made visible (trailing whitespace from ``end`` on), and the caret."""
-    tab, space, other = _glyphs(unicode_ok)
-    shown: list[str] = []
-    caret = 0
-    for i in range(lo, hi):
-        ch = text[i]
-        if i == col - 1:
-            caret = sum(len(s) for s in shown)
-        if i >= end:
-            shown.append(tab if ch == "\t" else space if ch == " " else other)
-        else:
-            shown.append(_char(ch, tab))
-    if col - 1 >= hi:
-        caret = sum(len(s) for s in shown)
-    return "".join(shown), caret
+    return line, caret
 
 
 def _cut(line: str, caret: int, unicode_ok: bool) -> tuple[str, int]:
@@ -93,7 +103,11 @@ def _cut(line: str, caret: int, unicode_ok: bool) -> tuple[str, int]:
 # What must never reach a terminal raw: C0 controls (a newline would split a finding
 # in two, an escape sequence could rewrite the screen), DEL, C1 controls, the Unicode
 # line and paragraph separators, and undecodable bytes.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+@cache
+def _control() -> re.Pattern[str]:
+    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+
+
 _C_ESCAPES = {
     "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
     "\r": "\\r", '"': '\\"', "\\": "\\\\",
@@ -106,7 +120,7 @@ def shown_path(path: str) -> str:
     double quote; then in double quotes with C escapes, the way git quotes names
     (``"new\\nline.c"``, ``"caf\\351.c"``), so a finding is always one line, a
     terminal shows what is really there, and a quoted name cannot be forged."""
-    if not path.startswith('"') and _CONTROL.search(path) is None:
+    if not path.startswith('"') and _control().search(path) is None:
         return path
     out: list[str] = []
     for ch in path:
@@ -114,7 +128,7 @@ def shown_path(path: str) -> str:
             out.append(_C_ESCAPES[ch])
         elif 0xDC80 <= ord(ch) <= 0xDCFF:
             out.append(f"\\{ord(ch) - 0xDC00:03o}")
-        elif _CONTROL.match(ch):
+        elif _control().match(ch):
             out.append("".join(f"\\{byte:03o}" for byte in ch.encode("utf-8")))
         else:
             out.append(ch)
@@ -125,6 +139,6 @@ def printable(text: str) -> str:
     """A message, note or commit subject with its control characters made visible
     (``^[`` for an escape, ``<U+2028>``), so it stays on its line and cannot
     drive the terminal."""
-    if _CONTROL.search(text) is None:
+    if _control().search(text) is None:
         return text
-    return _CONTROL.sub(lambda m: _char(m.group(), "^I"), text)
+    return _control().sub(lambda m: _char(m.group(), "^I"), text)

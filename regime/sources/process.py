@@ -56,6 +56,7 @@ class Stream:
             )
         except OSError as exc:
             raise ProducerError(f"cannot run {self.argv[0]}: {exc.strerror}") from exc
+        _widen_pipe(self.proc.stdout)
         self._err = bytearray()
         self._drain = threading.Thread(target=self._read_stderr, daemon=True)
         self._drain.start()
@@ -97,6 +98,21 @@ class Stream:
             self._drain.join()
         else:
             self.finish()
+
+
+def _widen_pipe(pipe: IO[bytes] | None) -> None:
+    """Let the producer write up to a MB ahead of us (Linux's default pipe holds
+    64 KB): while regime is busy with a file, or its other thread holds the
+    interpreter, git goes on writing instead of waiting. Best effort: the size is
+    capped by /proc/sys/fs/pipe-max-size, and other systems have no such call."""
+    if pipe is None:
+        return
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), _BLOCK)
+    except (ImportError, OSError):
+        pass
 
 
 def read_blocks(stream: IO[bytes], size: int = _BLOCK) -> Iterator[bytes]:

@@ -208,6 +208,7 @@ class Changes:
 
     paths: list[str]
     shown: frozenset[str]
+    added: frozenset[str] = frozenset()  # added without history: the diff shows them whole
 
 
 _CHANGED = re.compile(r"([ADU_])([U ])([+ ]) (.+)")
@@ -218,6 +219,7 @@ _TREE_LINE = re.compile(r"(.+) <([^<>\s]+)>")
 def _parse_changed(out: bytes) -> Changes:
     paths: list[str] = []
     shown: set[str] = set()
+    added: set[str] = set()
     for line in _lines(out):
         m = _CHANGED.fullmatch(line)
         if m is None:
@@ -230,7 +232,9 @@ def _parse_changed(out: bytes) -> Changes:
         paths.append(path)
         if status in "AU" and copied == " ":
             shown.add(path)
-    return Changes(paths, frozenset(shown))
+            if status == "A":
+                added.add(path)
+    return Changes(paths, frozenset(shown), frozenset(added))
 
 
 def _parse_tree(proc: subprocess.CompletedProcess[bytes]) -> dict[str, str]:

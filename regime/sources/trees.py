@@ -16,12 +16,13 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from regime.sources.git import git
 from regime.sources.process import ProducerError, TooBig, run_text
-from regime.sources.svn import Transaction, svn_env
-from regime.sources.svn_client import find_svn, read_files
+
+if TYPE_CHECKING:
+    from regime.sources.svn import Transaction
 
 
 class Tree(Protocol):
@@ -222,13 +223,54 @@ class SvnTree:
     files the transaction leaves as they are in the youngest revision (the same
     node-revision id) are read in batches with the svn client; the files it changes,
     and every file when the client is missing or its answer does not add up, with
-    ``svnlook cat``."""
+    ``svnlook cat``. A file the transaction adds whole is not read at all when the
+    door hands over its content from the diff (:meth:`keep`, for the paths
+    ``wanted`` names): svnlook cat costs a process per file."""
 
     FEW = 8  # below this, listing the youngest tree costs more than it saves
 
-    def __init__(self, transaction: Transaction) -> None:
+    def __init__(
+        self, transaction: Transaction, wanted: Callable[[str], bool] | None = None
+    ) -> None:
         self.txn = transaction
         self._ids: dict[str, str] | None = None
+        self._wanted = wanted
+        self._kept: dict[str, bytes] = {}
+        self._big: dict[str, int] = {}  # read ahead and found over the limit
+        self._ahead: threading.Thread | None = None
+        self._ahead_error: BaseException | None = None
+
+    def keep(self, path: str, data: bytes) -> None:
+        if self._wanted is not None and self._wanted(path):
+            self._kept[path] = data
+
+    def read_ahead(self, skip: frozenset[str], limit: int | None) -> None:
+        """Start reading, in a thread, the files ``wanted`` names but for those in
+        ``skip`` (the ones the diff will hand over): their svnlook cats, a process
+        each, then run while the diff streams. read_many takes what was read, and
+        raises what went wrong."""
+        wanted = self._wanted
+        if wanted is None:
+            return
+
+        def run() -> None:
+            try:
+                paths = [p for p in self._tree() if wanted(p) and p not in skip]
+                big: list[tuple[str, int]] = []
+                self._kept.update(self._read(paths, limit, big))
+                self._big.update(big)
+            except BaseException as exc:  # raised again by _join
+                self._ahead_error = exc
+
+        self._ahead = threading.Thread(target=run, name="regime-svn-read", daemon=True)
+        self._ahead.start()
+
+    def _join(self) -> None:
+        if self._ahead is not None:
+            self._ahead.join()
+            self._ahead = None
+            if self._ahead_error is not None:
+                raise self._ahead_error
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
@@ -236,6 +278,7 @@ class SvnTree:
         return self._ids
 
     def paths(self) -> list[str]:
+        self._join()
         return list(self._tree())
 
     def read_many(
@@ -244,8 +287,18 @@ class SvnTree:
         limit: int | None = None,
         too_big: list[tuple[str, int]] | None = None,
     ) -> Iterator[tuple[str, bytes]]:
+        self._join()
+        return self._read(paths, limit, too_big)
+
+    def _read(
+        self, paths: Sequence[str], limit: int | None, too_big: list[tuple[str, int]] | None
+    ) -> Iterator[tuple[str, bytes]]:
+        from regime.sources.svn import svn_env
+        from regime.sources.svn_client import find_svn, read_files
+
         ids = self._tree()
-        wanted = [p for p in paths if p in ids]
+        kept = self._kept
+        wanted = [p for p in paths if p in ids and p not in kept and p not in self._big]
         batched: dict[str, bytes] = {}
         big: dict[str, int] = {}
         svn = find_svn(self.txn.svnlook)
@@ -258,11 +311,15 @@ class SvnTree:
                 )
             except ProducerError:
                 batched, big = {}, {}  # svnlook below reads them all, one by one
-        for path in wanted:
-            if path in big:
-                _note_too_big(too_big, path, big[path])
+        for path in paths:
+            if path not in ids:
                 continue
-            data = batched.get(path)
+            data = kept.pop(path, None)
+            if data is None and (path in big or path in self._big):
+                _note_too_big(too_big, path, big.get(path) or self._big[path])
+                continue
+            if data is None:
+                data = batched.get(path)
             if data is None:
                 try:
                     data = self.txn.cat(path, limit)
