@@ -319,6 +319,23 @@ def test_a_push_over_the_server_limit_is_refused_whatever_the_repository_says(
     assert any(x.startswith("later.sh:1:1: WS101") for x in lines), lines
     assert srv.ref("refs/heads/main") == before
 
+    # a file under the limit whose diff is over it (a rewrite): the splitter, held to
+    # the commit's own limit, is what stops reading it
+    srv.clone.git("reset", "-q", "--hard", before or "")
+    srv.clone.write("mid.c", "".join(f"int old{i:04};\n" for i in range(500)))
+    srv.clone.commit("Add mid.c")
+    assert_accepted(srv.push("origin", "main"))
+    srv.clone.write("mid.c", "".join(f"int new{i:04};\n" for i in range(500)))
+    srv.clone.commit("Rewrite mid.c")
+    lines = assert_refused(srv.push("origin", "main"))
+    assert any(x.startswith("mid.c:0: LIM001 not checked: its part of the diff is") for x in lines)
+    before = srv.ref("refs/heads/main")
+    srv.clone.git("reset", "-q", "--hard", before or "")
+    srv.clone.write(".regime.yaml", "limits: {max_file_size: 1 GB, over_limit: allow}\n")
+    srv.clone.write("big.c", BIG)
+    srv.clone.write("later.sh", "\tindented\n")
+    srv.clone.commit("Add a big file")
+
     # the server allows it: a warning, and the push goes through
     server_policy.write_text(LIMIT + "  over_limit: allow\n")
     srv.clone.write("later.sh", "indented\n")
