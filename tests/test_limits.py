@@ -488,7 +488,7 @@ def test_a_200_mb_line_through_regime_diff_keeps_memory_bounded(tmp_path: Path) 
     ]
 
 
-def test_no_process_is_left_behind_by_a_big_svnlook_cat(tmp_path: Path) -> None:
+def test_svnlook_cat_is_stopped_at_the_limit(tmp_path: Path) -> None:
     """svnlook cat stopped at the limit is killed and waited for, and the file's size
     comes from svnlook filesize."""
     s = Svn(tmp_path)
