@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from regime.sources.trees import Tree
@@ -68,6 +68,9 @@ class ChangedFile:
     # Over limits.max_file_size: (its size in bytes, the limit). Nothing of it was
     # kept or read, so nothing in it can be checked; the checks report it (LIM001).
     too_big: tuple[int, int] | None = None
+    # The new side's blob id (a git diff's index line): the size of a file git calls
+    # binary can be asked for (git calls every file over the size limit binary).
+    blob: str | None = None
     # A file of a big diff: its added lines exactly as the diff carries them, in runs
     # of consecutive lines (each line with its "+" and its line end, which is always
     # there), with the number of each run's first line. A check that looks for a few
@@ -103,6 +106,16 @@ class ChangedFile:
         return _lines_where(self.added_runs, patterns)
 
 
+class Blobs(Protocol):
+    """What a git door can say of a blob it did not diff (git.BlobSizes)."""
+
+    def size(self, blob: str) -> int | None:
+        """The blob's size in bytes, or None when there is no such blob."""
+
+    def head(self, blob: str) -> bytes:
+        """The blob's first 8000 bytes (a NUL there: binary, as git decides)."""
+
+
 @dataclass(slots=True)
 class ChangeSet:
     """A log message and the files of one change (one commit, one transaction,
@@ -122,6 +135,9 @@ class ChangeSet:
     # Every path the change touches, when the door knows them before the files
     # stream: the tree can then be read for the infrastructure checks meanwhile.
     touched_early: frozenset[str] | None = None
+    # A git diff made under a size limit: (the size of a blob by id, that limit). A
+    # file git calls binary and which is over the limit was not diffed: LIM001.
+    blob_sizes: tuple[Blobs, int] | None = None
 
 
 def text_lines(text: str) -> Iterator[AddedLine]:

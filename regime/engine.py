@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from regime.changeset import ChangeSet, FileStatus
+from regime.changeset import Blobs, ChangeSet, FileStatus
 from regime.checks import log_message, whitespace
 from regime.checks.rules import RULES
 from regime.findings import Finding
@@ -90,6 +90,11 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
                     )
                 )  # fmt: skip
             continue
+        if changed.binary and changed.blob is not None and changeset.blob_sizes is not None:
+            _binary_by_size(
+                changed.path, changed.blob, changeset.blob_sizes, policy, outcome, context
+            )
+            continue
         outcome.findings.extend(whitespace.check_file(changed, policy, context))
     if changeset.message is not None:
         if outcome.time_limit is not None or clock() > deadline:
@@ -106,6 +111,25 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             early=early,
         )  # fmt: skip
     return touched
+
+
+def _binary_by_size(
+    path: str,
+    blob: str,
+    sizes: tuple[Blobs, int],
+    policy: Policy,
+    outcome: Outcome,
+    context: str | None,
+) -> None:
+    """git calls a file over the size limit binary (it is given the limit as
+    core.bigFileThreshold, so it makes no diff of one): such a file a rule would look
+    at is LIM001, not a binary file passed over in silence (unless its start shows
+    that it is binary indeed: then nothing in it was to be checked)."""
+    blobs, limit = sizes
+    if would_check(path, policy):
+        size = blobs.size(blob)
+        if size is not None and size > limit and b"\0" not in blobs.head(blob):
+            outcome.findings.append(too_big_finding(path, size, limit, policy, "file", context))
 
 
 def _passed_over(

@@ -31,7 +31,10 @@ def rows_of(root: str, opts: Options) -> tuple[list[dict[str, str]], list[str]]:
         base = root
     policy = policy_for(opts, base)
     configs = [p for p in tree.paths() if policy.infra.is_guest_config(p)]
-    guests, problems = read_guests(dict(tree.read_many(configs)), policy.infra.xen_grammar)
+    too_big: list[tuple[str, int]] = []
+    limit = policy.limits.max_file_size
+    files = dict(tree.read_many(configs, limit, too_big))
+    guests, problems = read_guests(files, policy.infra.xen_grammar)
     rows: list[dict[str, str]] = []
     for guest in guests:
         if not guest.vifs:
@@ -53,7 +56,12 @@ def rows_of(root: str, opts: Options) -> tuple[list[dict[str, str]], list[str]]:
                     spec.vifname or "",
                 )
             )
+    from regime.limits import too_big_finding
+
     notes = [f"{p.path}:{p.line}:{p.col}: {p.code} {p.message}" for p in problems]
+    for path, size in too_big:
+        f = too_big_finding(path, size, limit, policy, "file")
+        notes.append(f"{f.path}:0:0: {f.code} {f.message}")
     return rows, notes
 
 

@@ -239,10 +239,9 @@ def test_staged_blocks_a_file_over_the_limit_and_checks_the_rest(repo: GitRepo) 
     assert res.code == 1, res.text
     lim = findings(res.out, "LIM001")
     assert [x.split(":")[0] for x in lim] == ["big.c", "etc/xen/big.cfg"], res.out
-    assert (
-        "its part of the diff is 21.1 kB (21,116 bytes), over limits.max_file_size (10 kB)"
-        in lim[0]
-    )
+    # git was told the limit (core.bigFileThreshold): it calls big.c binary without
+    # loading it, and regime asks git for its size
+    assert "the file is 19.5 kB (19,500 bytes), over limits.max_file_size (10 kB)" in lim[0]
     assert "raise limits.max_file_size in the policy" in lim[0]
     assert not any(x.startswith("big.c:") for x in findings(res.out, "WS101"))
     assert findings(res.out, "WS101") == [
@@ -250,6 +249,23 @@ def test_staged_blocks_a_file_over_the_limit_and_checks_the_rest(repo: GitRepo) 
     ]
     # the infrastructure checks went on without the big guest (read from the index)
     assert [x.split(":")[0] for x in findings(res.out, "XEN101")] == ["etc/xen/b.cfg"]
+
+
+def test_a_file_under_the_limit_whose_diff_is_over_it(repo: GitRepo) -> None:
+    """A rewrite shows the old lines and the new: the diff can be over the limit
+    while the file is not (then the splitter is what stops reading it)."""
+    repo.write("mid.c", "".join(f"int old{i:04};\n" for i in range(500)))  # 7.5 kB
+    repo.commit("mid")
+    repo.write(".regime.yaml", LIMIT)
+    repo.write("mid.c", "".join(f"int new{i:04};\n" for i in range(500)))
+    repo.write("z.c", "\tz\n")
+    repo.add()
+    res = repo.regime("staged")
+    assert res.code == 1, res.text
+    assert findings(res.out, "LIM001")[0].startswith(
+        "mid.c:0: LIM001 not checked: its part of the diff is 14.2 kB"
+    ), res.out
+    assert [x.split(":")[0] for x in findings(res.out, "WS101")] == ["z.c"]
 
 
 def test_over_limit_allow_makes_it_a_warning(repo: GitRepo) -> None:
@@ -299,9 +315,26 @@ def test_a_push_over_the_server_limit_is_refused_whatever_the_repository_says(
     srv.clone.commit("Add a big file")
     lines = assert_refused(srv.push("origin", "main"))
     lim = [x for x in lines if ": LIM001 " in x]
-    assert lim and lim[0].startswith("big.c:0: LIM001 not checked: its part of the diff is 21.1 kB")
+    assert lim and lim[0].startswith("big.c:0: LIM001 not checked: the file is 19.5 kB")
     assert any(x.startswith("later.sh:1:1: WS101") for x in lines), lines
     assert srv.ref("refs/heads/main") == before
+
+    # a file under the limit whose diff is over it (a rewrite): the splitter, held to
+    # the commit's own limit, is what stops reading it
+    srv.clone.git("reset", "-q", "--hard", before or "")
+    srv.clone.write("mid.c", "".join(f"int old{i:04};\n" for i in range(500)))
+    srv.clone.commit("Add mid.c")
+    assert_accepted(srv.push("origin", "main"))
+    srv.clone.write("mid.c", "".join(f"int new{i:04};\n" for i in range(500)))
+    srv.clone.commit("Rewrite mid.c")
+    lines = assert_refused(srv.push("origin", "main"))
+    assert any(x.startswith("mid.c:0: LIM001 not checked: its part of the diff is") for x in lines)
+    before = srv.ref("refs/heads/main")
+    srv.clone.git("reset", "-q", "--hard", before or "")
+    srv.clone.write(".regime.yaml", "limits: {max_file_size: 1 GB, over_limit: allow}\n")
+    srv.clone.write("big.c", BIG)
+    srv.clone.write("later.sh", "\tindented\n")
+    srv.clone.commit("Add a big file")
 
     # the server allows it: a warning, and the push goes through
     server_policy.write_text(LIMIT + "  over_limit: allow\n")
@@ -455,7 +488,7 @@ def test_a_200_mb_line_through_regime_diff_keeps_memory_bounded(tmp_path: Path) 
     ]
 
 
-def test_no_process_is_left_behind_by_a_big_svnlook_cat(tmp_path: Path) -> None:
+def test_svnlook_cat_is_stopped_at_the_limit(tmp_path: Path) -> None:
     """svnlook cat stopped at the limit is killed and waited for, and the file's size
     comes from svnlook filesize."""
     s = Svn(tmp_path)
@@ -511,3 +544,62 @@ def test_a_finding_on_a_long_line_is_shown_from_around_its_column() -> None:
     shown, caret = visible.visible(long, 50_000_001)
     assert time.perf_counter() - start < 1.0
     assert shown.endswith("y→·<EOL>…") and shown[caret] == "→"
+
+
+def test_a_huge_repository_policy_is_pol001_and_never_read_whole(tmp_path: Path) -> None:
+    """The server reads at most 64 KiB and a byte of a repository's .regime.yaml."""
+    huge = "# " + "x" * 2_000_000 + "\n"
+    (tmp_path / "git").mkdir()
+    srv = make_server(tmp_path / "git")
+    srv.clone.write(".regime.yaml", huge)
+    srv.clone.commit("A policy file of 2 MB")
+    lines = assert_refused(srv.push("origin", "main"))
+    assert any(
+        x.startswith(
+            "refs/heads/main:.regime.yaml:1:1: POL001 the repository's policy file is not valid: is larger than 64 KiB"
+        )
+        for x in lines
+    ), lines
+    from regime.policy.load import MAX_POLICY_BYTES
+    from regime.sources import git
+    from regime.sources.process import TooBig
+
+    got = git.blob_at("HEAD", ".regime.yaml", str(srv.clone.path), limit=MAX_POLICY_BYTES)
+    assert got is not None and len(got) == MAX_POLICY_BYTES + 1
+    assert git.blob_at("HEAD", "none", str(srv.clone.path), limit=MAX_POLICY_BYTES) is None
+    s = Svn(tmp_path / "svn")
+    s.install()
+    s.write(".regime.yaml", huge)
+    c = s.block("A policy file of 2 MB")
+    assert c.findings == [".regime.yaml:1:1: POL001"], c.hook
+    assert "is larger than 64 KiB" in c.hook
+    s.install("--force", "--policy", s.server_policy("rules: {POL001: {severity: warning}}\n"))
+    s.accept("A policy file of 2 MB")
+    txn = Transaction(str(s.repos), "1", find_svnlook(shutil.which("svnlook")), revision=True)
+    with pytest.raises(TooBig):
+        txn.cat(".regime.yaml", MAX_POLICY_BYTES)
+
+
+def test_inventory_leaves_out_a_config_over_the_limit_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "etc/xen").mkdir(parents=True)
+    (tmp_path / "etc/xen/a.cfg").write_text(GUEST.format(name="a", mac="01"))
+    (tmp_path / "etc/xen/big.cfg").write_text(BIG_GUEST)
+    (tmp_path / ".regime.yaml").write_text(LIMIT)
+    res = run_regime("inventory", ".", "--format", "json", cwd=tmp_path)
+    assert res.code == 0, res.text
+    doc = json.loads(res.out)
+    assert [v["config"] for v in doc["vifs"]] == ["etc/xen/a.cfg"]
+    assert doc["unreadable"][0].startswith("etc/xen/big.cfg:0:0: LIM001 not checked: the file is")
+
+
+def test_the_time_limit_on_an_svn_commit(tmp_path: Path) -> None:
+    """svnlook diff is still read to its end (every changed file must be seen in it,
+    or the hook fails closed): the commit is refused by LIM002, not by an error."""
+    svn = Svn(tmp_path)
+    svn.install("--policy", svn.server_policy("limits:\n  max_seconds: 0.000001\n"))
+    svn.write("trunk/a.c", "\tint x;\n")
+    svn.write("trunk/b.c", "int y;\n")
+    c = svn.block("Two files")
+    assert c.findings == ["trunk/a.c:0: LIM002"], c.hook
+    assert "2 files not checked (trunk/a.c, trunk/b.c)" in c.hook
+    assert "the log message of 1 commit not checked" in c.hook

@@ -200,6 +200,7 @@ def _git_header(text: list[str]) -> ChangedFile:
     status = FileStatus.MODIFIED
     binary = False
     minus: str | None = None
+    blob: str | None = None
     for raw in text[1:]:
         line = raw.rstrip("\n")
         if line.startswith("@@"):
@@ -230,9 +231,11 @@ def _git_header(text: list[str]) -> ChangedFile:
                 path = strip_prefix(name, dst_prefix)
         elif line.startswith("Binary files ") or line == "GIT binary patch":
             binary = True
+        elif line.startswith("index ") and ".." in line:
+            blob = line.split("..", 1)[1].split(" ", 1)[0]
     if path is None:
         path = strip_prefix(minus, src_prefix) if minus and minus != "/dev/null" else rest
-    return ChangedFile(path=path, status=status, binary=binary, old_path=old)
+    return ChangedFile(path=path, status=status, binary=binary, old_path=old, blob=blob)
 
 
 def _label(label: str) -> str:

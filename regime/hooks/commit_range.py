@@ -37,14 +37,16 @@ def check_commits(
     if not shas:
         return touched
     wanted = set(shas)
-    # each commit's files are held to its own policy's size limit
+    # each commit's files are held to its own policy's size limit; git (one process for
+    # all) calls a file over the lowest binary, and that one is reported with it
     lowest = min(policy_for(sha).limits.max_file_size for sha in wanted)
 
     def limit_for(sha: str) -> int:
         return policy_for(sha).limits.max_file_size if sha in wanted else lowest
 
-    with git.commit_diffs(shas) as stream:
+    with git.commit_diffs(shas, limit=lowest) as stream, git.BlobSizes() as sizes:
         for record, changeset in commits(stream, limit_for):
+            changeset.blob_sizes = (sizes, lowest)
             if record.sha not in wanted or record.sha in touched:
                 raise ProducerError(
                     f"git diff-tree answered with commit {record.sha[:64]!r}, which was not "

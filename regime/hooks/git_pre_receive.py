@@ -20,7 +20,7 @@ from regime.engine import Outcome, check_tree
 from regime.hooks.base import Options, policy_path
 from regime.hooks.commit_range import check_commits
 from regime.hooks.server_guard import guarded
-from regime.policy.load import POLICY_FILE
+from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
 from regime.policy.model import Policy
 from regime.policy.server import effective_policy, load_server_policy
 from regime.report import render
@@ -69,7 +69,9 @@ def run(opts: Options, prefix: str | None = None) -> int:
             if not brought:
                 continue  # nothing new: the server accepted all of it before
             effective = effective_policy(
-                server, git.blob_at(tip, POLICY_FILE), shown_as=f"{ref}:{POLICY_FILE}"
+                server,
+                git.blob_at(tip, POLICY_FILE, limit=MAX_POLICY_BYTES),
+                shown_as=f"{ref}:{POLICY_FILE}",
             )
             outcome.findings.extend(effective.findings)
             policies[ref] = effective.policy

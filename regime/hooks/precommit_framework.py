@@ -69,17 +69,17 @@ def run(paths: Sequence[str], opts: Options) -> int:
         start, tip = span
         if paths:
             wanted = set(paths)
-            with git.range_diff(start, tip) as stream:
+            with git.range_diff(start, tip, limit=limit) as stream, git.BlobSizes() as sizes:
                 files = changed_files(stream, wanted.__contains__, limit)
-                check_changeset(ChangeSet(files=files), policy, outcome)
+                check_changeset(ChangeSet(files=files, blob_sizes=(sizes, limit)), policy, outcome)
         return report(outcome, opts, "change")
     staged = git.staged_names(paths) if paths else set()
     in_index = {p for p in paths if p in staged}
     whole = [p for p in paths if p not in staged]
     if in_index:
-        with git.staged_diff() as stream:
+        with git.staged_diff(limit=limit) as stream, git.BlobSizes() as sizes:
             files = changed_files(stream, in_index.__contains__, limit)
-            check_changeset(ChangeSet(files=files), policy, outcome)
+            check_changeset(ChangeSet(files=files, blob_sizes=(sizes, limit)), policy, outcome)
     if whole:
         files = tree.whole_files(root, whole, limit=limit)
         check_changeset(ChangeSet(files=files), policy, outcome)

@@ -21,8 +21,11 @@ def run(paths: Sequence[str], opts: Options) -> int:
     # index are read while the diff streams when the change touches one
     names = git.staged_names(head=state.has_head)
     touched = frozenset(p for p in names if only is None or only(p))
-    with git.staged_diff(state=state) as stream:
-        files = changed_files(stream, only, policy.limits.max_file_size)
-        changeset = ChangeSet(files=files, tree=GitTree(None), touched_early=touched)
+    limit = policy.limits.max_file_size
+    with git.staged_diff(state=state, limit=limit) as stream, git.BlobSizes() as sizes:
+        files = changed_files(stream, only, limit)
+        changeset = ChangeSet(
+            files=files, tree=GitTree(None), touched_early=touched, blob_sizes=(sizes, limit)
+        )
         check_changeset(changeset, policy, outcome)
     return report(outcome, opts, "commit")

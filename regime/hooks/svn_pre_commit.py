@@ -15,10 +15,10 @@ from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset
 from regime.hooks.base import Options, policy_path
 from regime.hooks.server_guard import guarded
-from regime.policy.load import POLICY_FILE
-from regime.policy.server import effective_policy, load_server_policy
+from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
+from regime.policy.server import effective_policy, load_server_policy, too_big_policy
 from regime.report import render
-from regime.sources.process import ProducerError
+from regime.sources.process import ProducerError, TooBig
 from regime.sources.svn import Transaction, find_svnlook
 from regime.sources.trees import SvnTree
 
@@ -30,7 +30,10 @@ def run(
 
     def work() -> int:
         transaction = Transaction(repos, txn, find_svnlook(svnlook), revision=revision)
-        effective = effective_policy(server, transaction.cat(POLICY_FILE))
+        try:
+            effective = effective_policy(server, transaction.cat(POLICY_FILE, MAX_POLICY_BYTES))
+        except TooBig:
+            effective = too_big_policy(server)
         outcome = Outcome()
         outcome.findings.extend(effective.findings)
         message = transaction.log_message()

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 
 from regime.findings import Finding, Severity
 from regime.policy.compose import tighten
-from regime.policy.load import POLICY_FILE, PolicyError, load_policy, parse_policy
+from regime.policy.load import (
+    MAX_POLICY_BYTES,
+    POLICY_FILE,
+    PolicyError,
+    load_policy,
+    parse_policy,
+)
 from regime.policy.model import Policy
 
 
@@ -33,6 +39,8 @@ def effective_policy(
     if repo_file is None or server.server.repository_policy == "ignore":
         return Effective(server)
     rule = server.rule("POL001")
+    if len(repo_file) > MAX_POLICY_BYTES:  # the doors read no more than one byte over
+        return Effective(server, _bad(rule.severity, shown_as, 1, 1, _too_big_text()))
     try:
         text = repo_file.decode("utf-8")
     except UnicodeDecodeError:
@@ -42,6 +50,16 @@ def effective_policy(
     except PolicyError as exc:
         return Effective(server, _bad(rule.severity, shown_as, exc.line, exc.col, exc.message))
     return Effective(tighten(server, repo))
+
+
+def _too_big_text() -> str:
+    return f"is larger than {MAX_POLICY_BYTES // 1024} KiB, far more than a policy needs"
+
+
+def too_big_policy(server: Policy, shown_as: str = POLICY_FILE) -> Effective:
+    """The server policy alone, and POL001: the repository's policy file is too big
+    to be one (it was not read)."""
+    return Effective(server, _bad(server.rule("POL001").severity, shown_as, 1, 1, _too_big_text()))
 
 
 def _bad(sev: Severity, path: str, line: int, col: int, what: str) -> list[Finding]:

@@ -26,12 +26,72 @@ DIFF_FLAGS = (
     "--dst-prefix=b/",
     "-M",
     "--irreversible-delete",
+    "--full-index",  # the blob ids, for the size of a file git calls binary (BlobSizes)
 )
 COMMIT_FORMAT = "--format=%x00%H %P%n%B%x00"
 
 
 def git(*args: str) -> list[str]:
     return [GIT, "--literal-pathspecs", "-c", "core.quotePath=false", *args]
+
+
+def _big(limit: int | None) -> list[str]:
+    """git options for a diff under the size limit: a file larger than the limit is
+    one git calls binary (core.bigFileThreshold) and never loads, so neither git nor
+    regime holds it; its size then comes from BlobSizes, and the checks report it."""
+    return [] if limit is None else ["-c", f"core.bigFileThreshold={limit}"]
+
+
+class BlobSizes:
+    """The size of blobs by id, from one ``git cat-file --batch-check`` started at the
+    first question (most changes hold no binary file a rule would look at)."""
+
+    def __init__(self, cwd: str | None = None) -> None:
+        self.cwd = cwd
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def head(self, blob: str) -> bytes:
+        """The first 8000 bytes of a blob (git is stopped there, never made to print it
+        all): a NUL among them means binary, as git itself decides."""
+        proc = subprocess.Popen(
+            git("cat-file", "blob", blob), cwd=self.cwd,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        with proc:
+            data = proc.stdout.read(8000)
+            proc.kill()
+        return data
+
+    def size(self, blob: str) -> int | None:
+        """The blob's size, or None when git does not have it."""
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                git("cat-file", "--batch-check"), cwd=self.cwd,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        try:
+            self._proc.stdin.write(blob.encode("ascii", "replace") + b"\n")
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise ProducerError(f"git cat-file --batch-check failed: {exc}") from exc
+        answer = self._proc.stdout.readline().split()
+        if not answer:
+            raise ProducerError("git cat-file --batch-check stopped answering")
+        if len(answer) == 3 and answer[2].isdigit():
+            return int(answer[2])
+        return None
+
+    def __enter__(self) -> BlobSizes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None:
+            assert self._proc.stdin is not None and self._proc.stdout is not None
+            self._proc.stdin.close()
+            self._proc.stdout.close()
+            self._proc.wait()
 
 
 class NotARepository(ProducerError):
@@ -124,7 +184,9 @@ def merge_heads(cwd: str | None = None) -> list[str]:
 
 
 @contextmanager
-def staged_diff(cwd: str | None = None, state: WorkTree | None = None) -> Iterator[Stream]:
+def staged_diff(
+    cwd: str | None = None, state: WorkTree | None = None, limit: int | None = None
+) -> Iterator[Stream]:
     """What a commit would add: the index against HEAD (or the empty tree).
 
     The diff is never limited by pathspec: git could not pair a renamed file with
@@ -133,22 +195,25 @@ def staged_diff(cwd: str | None = None, state: WorkTree | None = None) -> Iterat
     counts: a combined diff of the index against HEAD and the merged heads, so
     resolving a conflict never blames the other branch's accepted lines.
     """
+    big = _big(limit)
     if not (has_head(cwd) if state is None else state.has_head):
-        argv = git("diff-index", "--cached", *DIFF_FLAGS, empty_tree(cwd))
+        argv = git(*big, "diff-index", "--cached", *DIFF_FLAGS, empty_tree(cwd))
     elif heads := (merge_heads(cwd) if state is None else list(state.merge_heads)):
         tree = run_text(git("write-tree"), cwd=cwd).strip()
-        argv = git("diff", "--no-relative", "--cc", *DIFF_FLAGS, tree, "HEAD", *heads)
+        argv = git(*big, "diff", "--no-relative", "--cc", *DIFF_FLAGS, tree, "HEAD", *heads)
     else:
-        argv = git("diff-index", "--cached", *DIFF_FLAGS, "HEAD")
+        argv = git(*big, "diff-index", "--cached", *DIFF_FLAGS, "HEAD")
     with Stream(argv, cwd=cwd) as stream:
         yield stream
 
 
 @contextmanager
-def range_diff(base: str, tip: str, cwd: str | None = None) -> Iterator[Stream]:
+def range_diff(
+    base: str, tip: str, cwd: str | None = None, limit: int | None = None
+) -> Iterator[Stream]:
     """The change from base to tip as one diff (pre-commit's --from-ref/--to-ref),
     never limited by pathspec (see staged_diff)."""
-    argv = git("diff-tree", "-r", *DIFF_FLAGS, base, tip)
+    argv = git(*_big(limit), "diff-tree", "-r", *DIFF_FLAGS, base, tip)
     with Stream(argv, cwd=cwd) as stream:
         yield stream
 
@@ -160,15 +225,18 @@ def rev_list(rev_args: Sequence[str], cwd: str | None = None) -> list[str]:
 
 
 @contextmanager
-def commit_diffs(commits: Sequence[str], cwd: str | None = None) -> Iterator[Stream]:
+def commit_diffs(
+    commits: Sequence[str], cwd: str | None = None, limit: int | None = None
+) -> Iterator[Stream]:
     """Each commit with its message and its diff, in the order given, streamed by
     one ``git diff-tree --stdin`` process (never one process per commit).
 
     Merges show only what they introduce themselves (combined diff, ``--cc``).
     """
     argv = git(
-        "diff-tree", "--stdin", "-r", "--root", "--always", "--cc", *DIFF_FLAGS, COMMIT_FORMAT
-    )
+        *_big(limit),
+        "diff-tree", "--stdin", "-r", "--root", "--always", "--cc", *DIFF_FLAGS, COMMIT_FORMAT,
+    )  # fmt: skip
     stream = Stream(argv, cwd=cwd, stdin=subprocess.PIPE)
     feeder = threading.Thread(target=_feed, args=(stream, commits), daemon=True)
     feeder.start()
@@ -206,12 +274,25 @@ def peel_to_commit(rev: str, cwd: str | None = None) -> str | None:
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
 
-def blob_at(rev: str, path: str, cwd: str | None = None) -> bytes | None:
-    """The content of PATH in the tree of REV, or None when it is not a file there."""
-    proc = subprocess.run(
-        git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd, capture_output=True, check=False
-    )
-    return proc.stdout if proc.returncode == 0 else None
+def blob_at(rev: str, path: str, cwd: str | None = None, limit: int | None = None) -> bytes | None:
+    """The content of PATH in the tree of REV, or None when it is not a file there;
+    with ``limit``, at most limit + 1 bytes of it (more says it is too big)."""
+    if limit is None:
+        proc = subprocess.run(
+            git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd, capture_output=True, check=False
+        )
+        return proc.stdout if proc.returncode == 0 else None
+    with subprocess.Popen(
+        git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    ) as pipe:  # fmt: skip
+        assert pipe.stdout is not None
+        data = pipe.stdout.read(limit + 1)
+        if len(data) > limit:
+            pipe.kill()
+            return data
+        pipe.stdout.read()
+    return data if pipe.returncode == 0 else None
 
 
 def merge_base(a: str, b: str, cwd: str | None = None) -> str | None:
