@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from regime.sources.process import ProducerError, Stream, run_text
+from regime.sources.process import ProducerError, Stream, read_at_most, run_text
 
 GIT = os.environ.get("REGIME_GIT", "git")
 
@@ -287,7 +287,7 @@ def blob_at(rev: str, path: str, cwd: str | None = None, limit: int | None = Non
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     ) as pipe:  # fmt: skip
         assert pipe.stdout is not None
-        data = pipe.stdout.read(limit + 1)
+        data = read_at_most(pipe.stdout, limit)
         if len(data) > limit:
             pipe.kill()
             return data

@@ -115,6 +115,22 @@ def _widen_pipe(pipe: IO[bytes] | None) -> None:
         pass
 
 
+def read_at_most(stream: IO[bytes], limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of a pipe or file (the one more says it holds more
+    than the limit), a block at a time: ``read(n)`` makes room for n bytes before it
+    reads, 64 MB for each small file under the default limit."""
+    read = getattr(stream, "read1", stream.read)
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        block = read(min(65536, limit + 1 - size))
+        if not block:
+            break
+        parts.append(block)
+        size += len(block)
+    return b"".join(parts)
+
+
 def read_blocks(stream: IO[bytes], size: int = _BLOCK) -> Iterator[bytes]:
     """Whatever a file or pipe has ready, up to ``size`` bytes at a time, to its end."""
     read = getattr(stream, "read1", stream.read)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from regime.sources.process import ProducerError, Stream, TooBig
+from regime.sources.process import ProducerError, Stream, TooBig, read_at_most
 
 SEARCH_DIRS = (
     "/usr/bin",
@@ -102,7 +102,7 @@ class Transaction:
             raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
         assert proc.stdout is not None and proc.stderr is not None
         with proc:
-            data = proc.stdout.read(limit + 1)
+            data = read_at_most(proc.stdout, limit)
             if len(data) > limit:
                 proc.kill()
                 proc.wait()

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 
 from regime.changeset import ChangedFile, FileStatus
-from regime.sources.process import TooBig
+from regime.sources.process import TooBig, read_at_most
 
 Keep = Callable[[str, bytes], None]
 # (path as shown, what went wrong): the folders a walk could not read
@@ -52,7 +52,10 @@ def read_regular(path: str, limit: int | None = None) -> bytes | None:
             return fh.read()
         if st.st_size > limit:
             raise TooBig(st.st_size, fh.read(BINARY_SNIFF))
-        data = fh.read(limit + 1)
+        # read(n) makes room for n bytes at once: as much as the file is, not the limit
+        data = fh.read(st.st_size + 1)
+        if len(data) > st.st_size:  # it grew since fstat: read on, as far as the limit
+            data += read_at_most(fh, limit - len(data))
         if len(data) > limit:  # it grew since fstat
             raise TooBig(max(os.fstat(fd).st_size, len(data)), data[:BINARY_SNIFF])
         return data
