@@ -94,7 +94,11 @@ def main() -> int:
             row("one-file commit, 10 lines", ours, floor, "< 0.100 s", ours["median_s"] < 0.1)
         )
         data = run_script("bench_infra.py", [*runs, "--guests", "10000", "20000"], t / "infra.json")
-        for f10 in (f for f in data["figures"] if f["guests"] == 10000 and "check" in f["case"]):
+        for f10 in (
+            f
+            for f in data["figures"]
+            if f["guests"] == 10000 and f["case"].startswith("regime check")
+        ):
             f20 = next(
                 f for f in data["figures"] if f["guests"] == 20000 and f["case"] == f10["case"]
             )
