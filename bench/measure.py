@@ -120,3 +120,13 @@ class Meter:
         if len(fields) != 2:
             sys.exit(f"bench: cannot read GNU time's report {lines!r}")
         return int(fields[0]), (code if code < 0 else int(fields[1]))
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    """The rows of a stress script as an aligned table; 0 when every row's last cell
+    (its check) says ok, else 1 (the script's exit status)."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0 if all(r[-1] == "ok" for r in rows) else 1

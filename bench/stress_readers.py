@@ -78,7 +78,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from measure import Meter, find_gnu_time
+from measure import Meter, find_gnu_time, print_table
 
 REGIME = str(Path(sys.executable).parent / "regime")
 GUEST = "etc/xen/big.cfg"
@@ -284,11 +284,7 @@ def main() -> int:
                 row = run_case(case, size, meter, Path(tmp))
                 rows.append(row)
                 print("  ".join(row), flush=True)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    print()
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return 0 if all(r[-1] == "ok" for r in rows) else 1
+    return print_table(header, rows)
 
 
 if __name__ == "__main__":

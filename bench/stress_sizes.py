@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from measure import child_env, find_gnu_time
+from measure import child_env, find_gnu_time, print_table
 
 REGIME = str(Path(sys.executable).parent / "regime")
 MB = 1000 * 1000
@@ -336,11 +336,7 @@ def main() -> int:
             )
             rows.append(row)
             print("  ".join(row), flush=True)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    print()
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return 0 if all(r[-1] == "ok" for r in rows) else 1
+    return print_table(header, rows)
 
 
 if __name__ == "__main__":
