@@ -57,7 +57,7 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
     touched: set[str] = set(changeset.also_touched)
     early = None
     tree, told = changeset.tree, changeset.touched_early
-    if tree is not None and told is not None and _infra_runs(told, policy):
+    if tree is not None and told is not None and infra_checks_run(told, policy):
         early = _EarlyRead(tree, policy)
     deadline = outcome.started + policy.limits.max_seconds
     clock = time.monotonic
@@ -160,7 +160,7 @@ def _passed_over(
     outcome.findings[limit.index] = replace(first, message=limit.message(policy.source))
 
 
-def _infra_runs(touched: Iterable[str] | None, policy: Policy) -> bool:
+def infra_checks_run(touched: Iterable[str] | None, policy: Policy) -> bool:
     """Whether the infrastructure checks run for a change touching ``touched`` (None:
     every file counts): some of their rules are on and it touches one of their files."""
     if not any(rule.active for code, rule in policy.rules.items() if RULES[code].scope == "infra"):
@@ -220,7 +220,7 @@ def check_tree(
     (a duplicate needs both sides), so they run only when the change touches one
     (``touched`` None: every file counts, as in CI tree mode). ``early``: the tree
     already being read (the change said early which files it touches)."""
-    if not _infra_runs(touched, policy):
+    if not infra_checks_run(touched, policy):
         return
     if (
         outcome.time_limit is not None

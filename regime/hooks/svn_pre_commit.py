@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from regime.changeset import ChangedFile, ChangeSet
 from regime.diff.reader import changed_files
-from regime.engine import Outcome, check_changeset
+from regime.engine import Outcome, check_changeset, infra_checks_run
 from regime.hooks.base import Options, policy_path
 from regime.hooks.server_guard import guarded
 from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
@@ -40,7 +40,7 @@ def run(
         changes = transaction.changes()
         seen: set[str] = set()
         tree = SvnTree(transaction, effective.policy.infra.is_infra)
-        if any(effective.policy.infra.is_infra(p) for p in changes.paths):
+        if infra_checks_run(changes.paths, effective.policy):
             # the files of the tree the diff will not hand over are read meanwhile
             tree.read_ahead(changes.added, effective.policy.limits.max_file_size)
         with transaction.diff() as stream:
