@@ -33,6 +33,13 @@ class Outcome:
     started: float = field(default_factory=time.monotonic)
     time_limit: TimeLimit | None = None  # set once limits.max_seconds is reached
 
+    def out_of_time(self, policy: Policy) -> bool:
+        """Whether limits.max_seconds has been reached (it stays reached once it is)."""
+        return (
+            self.time_limit is not None
+            or time.monotonic() > self.started + policy.limits.max_seconds
+        )
+
     @property
     def blocking(self) -> int:
         return sum(1 for f in self.findings if f.blocking)
@@ -59,14 +66,12 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
     tree, told = changeset.tree, changeset.touched_early
     if tree is not None and told is not None and infra_checks_run(told, policy):
         early = _EarlyRead(tree, policy)
-    deadline = outcome.started + policy.limits.max_seconds
-    clock = time.monotonic
     for changed in changeset.files:
         outcome.files += 1
         touched.add(changed.path)
         if changed.old_path is not None:
             touched.add(changed.old_path)
-        if outcome.time_limit is not None or clock() > deadline:
+        if outcome.out_of_time(policy):
             _passed_over(outcome, policy, context, path=changed.path)
             continue
         if changed.too_big is not None:
@@ -97,7 +102,7 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             continue
         outcome.findings.extend(whitespace.check_file(changed, policy, context))
     if changeset.message is not None:
-        if outcome.time_limit is not None or clock() > deadline:
+        if outcome.out_of_time(policy):
             _passed_over(outcome, policy, context, message=True)
         else:
             outcome.findings.extend(
@@ -222,10 +227,7 @@ def check_tree(
     already being read (the change said early which files it touches)."""
     if not infra_checks_run(touched, policy):
         return
-    if (
-        outcome.time_limit is not None
-        or time.monotonic() > outcome.started + policy.limits.max_seconds
-    ):
+    if outcome.out_of_time(policy):
         _passed_over(outcome, policy, context, tree=True)
         return
     from regime.checks.infra import judge_infra
