@@ -24,6 +24,12 @@ exit status, the findings and where, no internal error. The cases:
   runs is taken by GNU time: in a bare repository git inflates a blob it then calls
   binary, so git's figure is the file's size.
 
+- ``line-tabs-20mb``, ``line-spaces-20mb``, ``line-crs-20mb``,
+  ``line-backslashes-20mb``: one added line of 20 MB of one character (the line ends
+  in it): every screen and rule is linear in its input (the tab screen once looked back
+  to the line start for each tab it found: a million tabs took 6 s, quadratic);
+- ``push-tabs-2mb``: the same in a real push, one line of 2 MB of tabs (took 28 s).
+
 ``--scale`` shrinks every size (0.1: 20 MB, 200 MB, 100 MB); ``--cases`` picks some.
 
 Usage::
@@ -133,18 +139,30 @@ def run_fed(argv: list[str], cwd: Path, blocks: Callable[[], Iterator[bytes]]) -
         os.unlink(rss_file)
 
 
-def long_line(size: int) -> Callable[[], Iterator[bytes]]:
+def long_line(
+    size: int, fill: bytes = b"y", end: bytes = b"\t \n"
+) -> Callable[[], Iterator[bytes]]:
+    """A diff adding one line of ``size`` bytes of ``fill`` (then ``end``) to big.c,
+    then a line with a tab to next.c."""
+
     def blocks() -> Iterator[bytes]:
         yield b"diff --git a/big.c b/big.c\n--- a/big.c\n+++ b/big.c\n@@ -1 +1 @@\n-x\n+"
-        block = b"y" * MIB
+        block = fill * (MIB // len(fill))
         left = size
         while left > 0:
             yield block[: min(left, MIB)]
             left -= MIB
-        yield b"\t \ndiff --git a/next.c b/next.c\n--- a/next.c\n+++ b/next.c\n"
+        yield end + b"diff --git a/next.c b/next.c\n--- a/next.c\n+++ b/next.c\n"
         yield b"@@ -1 +1 @@\n-x\n+\tafter\n"
 
     return blocks
+
+
+def line_of(fill: bytes) -> Callable[[int], Callable[[], Iterator[bytes]]]:
+    """A long line of nothing but ``fill`` (after an x): every screen and rule must
+    stay linear in it (the tab screen once looked back to the line start for each
+    tab: a line of a million tabs took 6 s, and the time grew with its square)."""
+    return lambda size: long_line(size, fill, b"\n")
 
 
 def many_files(total: int) -> Callable[[], Iterator[bytes]]:
@@ -167,9 +185,10 @@ def many_files(total: int) -> Callable[[], Iterator[bytes]]:
     return blocks
 
 
-def push_big(size: int, work: Path, limit: int | None) -> Run:
+def push_big(size: int, work: Path, limit: int | None, line: bytes = b"x" * 99 + b"\n") -> Run:
     """A bare repository with regime's pre-receive hook (run under GNU time), a clone
-    that commits a big text file and a small one with a tab, and a real push."""
+    that commits a big text file (of ``line`` again and again) and a small one with a
+    tab, and a real push."""
     bare, clone = work / "server.git", work / "clone"
     env = child_env()
 
@@ -197,10 +216,9 @@ def push_big(size: int, work: Path, limit: int | None) -> Run:
     own = f"{sys.executable} {work / 'own_rss.py'} {own_file}"
     around = f"{gnu_time} -f %M -o {rss_file} -- {own}" if gnu_time is not None else own
     hook.write_text(hook.read_text().replace("exec ", f"exec {around} ", 1))
-    line = b"x" * 99 + b"\n"
     with open(clone / "big.c", "wb") as fh:
-        block = line * (MIB // len(line))
-        for _ in range(size // len(block)):
+        block = line * max(1, MIB // len(line))
+        for _ in range(max(1, size // len(block))):
             fh.write(block)
     (clone / "later.sh").write_text("\tindented\n")
     git("add", "-A", cwd=clone)
@@ -276,6 +294,19 @@ CASES = [
          {"WS101": "f02047.conf"}),
     Case("push-1gb", 1000 * MB, push_big, 64 * MIB, 1, {"LIM001": 1, "WS101": 1},
          {"LIM001": "big.c", "WS101": "later.sh"}),
+    # one long line of one character: each screen and rule linear in it
+    Case("line-tabs-20mb", 20 * MB, _diff(line_of(b"\t")), None, 1, {"WS101": 2, "WS102": 1},
+         {"WS101": "big.c", "WS102": "big.c"}),
+    Case("line-spaces-20mb", 20 * MB, _diff(line_of(b" ")), None, 1, {"WS101": 1, "WS102": 1},
+         {"WS101": "next.c", "WS102": "big.c"}),
+    Case("line-crs-20mb", 20 * MB, _diff(line_of(b"\r")), None, 1, {"WS101": 1, "WS102": 1},
+         {"WS101": "next.c", "WS102": "big.c"}),
+    Case("line-backslashes-20mb", 20 * MB, _diff(line_of(b"\\")), None, 1, {"WS101": 1},
+         {"WS101": "next.c"}),
+    # a file of one 2 MB line of tabs in a real push (it took 28 s)
+    Case("push-tabs-2mb", 2 * MB, lambda size, work, limit: push_big(
+        size, work, limit, b"\t" * size + b"\n"), None, 1, {"WS101": 2, "WS102": 1},
+         {"WS101": "big.c", "WS102": "big.c"}),
 ]  # fmt: skip
 
 

@@ -169,7 +169,7 @@ def _lines_where(
     belongs to the line of its first byte (the ``\n`` that ends a line is part of
     it), and the line's number is its run's first plus the newlines before it."""
     data = runs[0][1] if len(runs) == 1 else b"".join(run for _, run in runs)
-    starts = {data.rfind(b"\n", 0, m.start()) + 1 for p in patterns for m in p.finditer(data)}
+    starts = {start for p in patterns for start in _matching_line_starts(data, p)}
     if not starts:
         return
     offsets = list(accumulate((len(run) for _, run in runs), initial=0))
@@ -189,3 +189,21 @@ def _lines_where(
         else:
             eol = "\n" if end < len(data) else ""
             yield AddedLine(number, raw.decode("utf-8", "surrogateescape"), eol)
+
+
+def _matching_line_starts(data: bytes, pattern: re.Pattern[bytes]) -> Iterator[int]:
+    """Where each line holding a match of ``pattern`` starts, each line once. After a
+    match the search goes on at the next line, so a line is looked back over once
+    however many matches it holds (a line of a million tabs: one look, not a look
+    back to its start for each tab, which was quadratic)."""
+    pos, size = 0, len(data)
+    while pos < size:
+        m = pattern.search(data, pos)
+        if m is None:
+            return
+        at = m.start()
+        yield data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        if end < 0:
+            return
+        pos = end + 1

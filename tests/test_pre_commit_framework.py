@@ -513,6 +513,19 @@ WEB_GUEST = "name = 'web'\nvif = [ 'mac=00:16:3e:00:00:10,ip=192.0.2.10,script=v
 DB_GUEST = "name = 'db'\nvif = [ 'mac=00:16:3e:00:00:20,bridge=xenbr0' ]\n"
 
 
+def test_pre_commit_framework_finds_a_trailing_tab_in_a_makefile(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    # before: the trailing-space screen left the tab to the tab screen, off here
+    sandbox.write("README.md", "start\n")
+    sandbox.commit("start")
+    sandbox.write("Makefile", "all: x\t\n\tcc -o x x.c\n")
+    sandbox.write("etc/iproute2/rt_tables", "100\tfoo\t\n")
+    sandbox.add()
+    assert_blocked(
+        sandbox.pre_commit("run"), "Makefile:1:7: WS102", "etc/iproute2/rt_tables:1:8: WS102"
+    )
+
+
 def test_infra_hook_refuses_a_commit_reusing_another_guests_mac(sandbox: Sandbox) -> None:
     sandbox.write_config("regime-infra")
     sandbox.write("etc/xen/web.cfg", WEB_GUEST)

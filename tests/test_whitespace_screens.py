@@ -1,0 +1,242 @@
+"""The whitespace check finds exactly what a per-line reading finds, whichever of its
+rules are on for a file, and its screens are linear in their input.
+
+Before: the screen for trailing whitespace left the tab out, trusting the tab screen
+to pick such lines up; where WS101 is off (a Makefile, rt_tables, a policy without
+it) a trailing tab passed, though ``git diff --check`` flags it. And the tab screen
+looked back to the line start for each tab it found, so a line of a million tabs
+took seconds (quadratic).
+
+- a property test: every combination of active rules, four kinds of path, random
+  lines from the characters the screens care about, read three ways (the diff's raw
+  runs, unidiff's reading of the same chunk, the whole file): the findings equal a
+  reference written line by line, from the rules' words alone;
+- the same attack through every real door: ``regime staged``, a real push into a
+  bare repository with the hook, a real ``svn commit`` through the hook, ``regime
+  check`` of whole files (the pre-commit framework's case is in
+  test_pre_commit_framework.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import GitRepo, base_env, run_regime
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_git_pre_receive import assert_accepted, assert_refused, make_server
+from test_svn_door import Svn
+
+from regime.changeset import (
+    AddedLine,
+    ChangedFile,
+    FileStatus,
+    _matching_line_starts,
+    text_lines,
+)
+from regime.checks.whitespace import TAB, TRAILING_AT_EOL, check_file
+from regime.diff.chunks import to_changed_file
+from regime.diff.split import Chunk, split
+from regime.policy.load import parse_policy
+
+# a character of each kind the screens and rules tell apart
+ALPHABET = ["a", "é", " ", "\t", "\r", "\x0b", "\x0c", "\xa0", "\u3000", "\u2028", "\x85", "\x1c"]
+# what the defaults say of each: (WS101 applies, WS102 applies)
+PATHS = {
+    "a.c": (True, True),
+    "Makefile": (False, True),
+    "etc/iproute2/rt_tables": (False, True),
+    "notes.md": (True, False),
+}
+POLICIES = {
+    (tab, trail): parse_policy(
+        "rules:\n"
+        f"  WS101: {{severity: {'error' if tab else 'off'}}}\n"
+        f"  WS102: {{severity: {'error' if trail else 'off'}}}\n",
+        ".regime.yaml",
+    )
+    for tab in (True, False)
+    for trail in (True, False)
+}
+TRAILING = frozenset(" \t\x0b\x0c\xa0\u3000\r")  # of ALPHABET: what may trail a line
+
+
+def reference(lines: list[AddedLine], tab: bool, trail: bool) -> list[tuple[int, int, str]]:
+    """The rules read line by line from their words: a tab anywhere in the text is
+    WS101 at the first tab; whitespace at the end of the text (a CR too, unless it is
+    the CRLF's) is WS102 where it starts."""
+    out = []
+    for line in lines:
+        if tab and "\t" in line.text:
+            out.append((line.number, line.text.index("\t") + 1, "WS101"))
+        if trail and line.text and line.text[-1] in TRAILING:
+            start = len(line.text)
+            while start and line.text[start - 1] in TRAILING:
+                start -= 1
+            out.append((line.number, start + 1, "WS102"))
+    return out
+
+
+def found(changed: ChangedFile, policy_key: tuple[bool, bool]) -> list[tuple[int, int, str]]:
+    return [(f.line, f.col, f.code) for f in check_file(changed, POLICIES[policy_key])]
+
+
+line_texts = st.lists(st.sampled_from(ALPHABET), max_size=6).map("".join)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    texts=st.lists(st.tuples(line_texts, st.sampled_from(["\n", "\r\n"])), min_size=1, max_size=8),
+    path=st.sampled_from(sorted(PATHS)),
+    tab_on=st.booleans(),
+    trail_on=st.booleans(),
+)
+def test_findings_equal_the_per_line_reference_for_every_combination_of_rules(
+    texts: list[tuple[str, str]], path: str, tab_on: bool, trail_on: bool
+) -> None:
+    applies_tab, applies_trail = PATHS[path]
+    tab, trail = tab_on and applies_tab, trail_on and applies_trail
+    content = "".join(t + e for t, e in texts)
+    lines = list(text_lines(content))  # as a file holds them: a CR before \n is a CRLF
+    expected = reference(lines, tab, trail)
+
+    body = "".join("+" + t + e for t, e in texts).encode("utf-8", "surrogateescape")
+    header = f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+    diff = header.encode() + f"@@ -0,0 +1,{len(texts)} @@\n".encode() + body
+    chunks = [c for c in split([diff]) if isinstance(c, Chunk)]
+    assert len(chunks) == 1
+    fast = to_changed_file(chunks[0])
+    slow = to_changed_file(dataclasses.replace(chunks[0], plain=False))
+    assert fast is not None and slow is not None
+    assert fast.added_runs is not None, "the raw runs are the path under test"
+    key = (tab_on, trail_on)
+    assert found(fast, key) == expected
+    assert found(slow, key) == expected
+    whole = ChangedFile(path, FileStatus.WHOLE, text=content)
+    assert found(whole, key) == expected
+
+
+@pytest.mark.parametrize("path", ["Makefile", "etc/iproute2/rt_tables", "rules.mk"])
+def test_a_trailing_tab_is_found_where_tabs_are_allowed(path: str) -> None:
+    changed = ChangedFile(path, added_runs=[(1, b"+all: x\t\n+\tcc x.c\n+100\tfoo\t\n")])
+    assert found(changed, (True, True)) == [(1, 7, "WS102"), (3, 8, "WS102")]
+
+
+def test_a_trailing_tab_is_found_when_ws101_is_off() -> None:
+    changed = ChangedFile("a.c", added_runs=[(1, b"+int a;\t\n+\tint b;\n")])
+    assert found(changed, (False, True)) == [(1, 7, "WS102")]
+
+
+@pytest.mark.parametrize(
+    ("data", "starts"),
+    [
+        (b"+" + b"\t" * 100_000 + b"\n+a\n+\tb\t\n", [0, 100_005]),
+        (b"+a\n+b\n", []),
+        (b"+\t\n+\t\n+x\t", [0, 3, 6]),
+    ],
+)
+def test_each_line_is_named_once_however_many_matches_it_holds(
+    data: bytes, starts: list[int]
+) -> None:
+    assert list(_matching_line_starts(data, TAB)) == starts
+
+
+def test_trailing_screen_names_the_line_its_newline_ends() -> None:
+    data = b"+a \n+b\n+c\t\n"
+    assert list(_matching_line_starts(data, TRAILING_AT_EOL)) == [0, 7]
+
+
+# --------------------------------------------------------------------------- doors
+
+ATTACK = {
+    "Makefile": "all: x\t\n\tcc -o x x.c\n",
+    "etc/iproute2/rt_tables": "100\tfoo\t\n",
+}
+EXPECTED = ["Makefile:1:7: WS102", "etc/iproute2/rt_tables:1:8: WS102"]
+
+
+def test_staged_finds_a_trailing_tab_where_tabs_are_allowed(repo: GitRepo) -> None:
+    repo.write("README.md", "start\n")
+    repo.commit("start")
+    for name, text in ATTACK.items():
+        repo.write(name, text)
+    repo.add()
+    res = repo.regime("staged")
+    assert res.code == 1, res.text
+    for where in EXPECTED:
+        assert where in res.out, res.text
+    assert "WS101" not in res.out, res.text
+
+
+def test_staged_finds_a_trailing_tab_under_a_policy_without_ws101(repo: GitRepo) -> None:
+    repo.write(".regime.yaml", "rules:\n  WS101: {severity: off}\n")
+    repo.commit("start")
+    repo.write("a.c", "int a;\t\n\tint b;\n")
+    repo.add()
+    res = repo.regime("staged")
+    assert res.code == 1, res.text
+    assert "a.c:1:7: WS102 trailing whitespace (1 tab)" in res.out, res.text
+    assert "WS101" not in res.out, res.text
+
+
+def test_a_real_push_with_a_trailing_tab_in_a_makefile_is_refused(tmp_path: Path) -> None:
+    srv = make_server(tmp_path)
+    for name, text in ATTACK.items():
+        srv.clone.write(name, text)
+    srv.clone.commit("Add the build and the tables")
+    lines = assert_refused(srv.push("origin", "main"))
+    text = "\n".join(lines)
+    for where in EXPECTED:
+        assert where in text, text
+    srv.clone.write("Makefile", "all: x\n\tcc -o x x.c\n")
+    srv.clone.write("etc/iproute2/rt_tables", "100\tfoo\n")
+    srv.clone.git("commit", "-q", "-a", "--amend", "-m", "Add the build and the tables")
+    assert_accepted(srv.push("origin", "main"))
+
+
+def test_a_real_svn_commit_with_a_trailing_tab_in_a_makefile_is_refused(tmp_path: Path) -> None:
+    svn = Svn(tmp_path)
+    svn.install()
+    for name, text in ATTACK.items():
+        svn.write(f"trunk/{name}", text)
+    c = svn.block("Add the build and the tables")
+    for where in EXPECTED:
+        assert f"trunk/{where}" in c.err, c.err
+    for name, text in ATTACK.items():
+        svn.write(f"trunk/{name}", text.replace("\t\n", "\n"))
+    svn.accept("Add the build and the tables")
+
+
+def test_check_finds_a_trailing_tab_in_whole_files(tmp_path: Path) -> None:
+    for name, text in ATTACK.items():
+        target = tmp_path / "tree" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    res = run_regime("check", "tree", cwd=tmp_path)
+    assert res.code == 1, res.text
+    for where in EXPECTED:
+        assert where in res.out, res.text  # named from the folder checked
+
+
+def test_git_diff_check_agrees_on_the_attack(repo: GitRepo) -> None:
+    """The reference the issue names: git flags a trailing tab in a Makefile too."""
+    repo.write("README.md", "start\n")
+    repo.commit("start")
+    for name, text in ATTACK.items():
+        repo.write(name, text)
+    repo.add()
+    proc = subprocess.run(
+        ["git", "diff", "--cached", "--check"], cwd=repo.path, env=base_env(), capture_output=True
+    )
+    out = proc.stdout.decode()
+    assert "Makefile:1: trailing whitespace." in out
+    assert "etc/iproute2/rt_tables:1: trailing whitespace." in out
