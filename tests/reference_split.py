@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-ChunkKind = Literal["git", "combined", "svn", "svnprop", "plain"]
+# "note": a line of `diff -r` that belongs to no file's lines (`Only in a: x`)
+ChunkKind = Literal["git", "combined", "svn", "svnprop", "plain", "note"]
 
 _SVN_HEADER = re.compile(rb"^(Index|Modified|Added|Deleted|Copied|Replaced): ")
 _SVN_RULE = b"=" * 67
@@ -127,6 +128,13 @@ def split(lines: Iterable[bytes]) -> Iterator[Chunk | CommitRecord]:
             _read_hunk(hunk, chunk, src)
             continue
         if chunk is not None:
+            if (
+                line.startswith(b"@@")
+                and chunk.kind not in ("svnprop", "note")
+                and chunk.problem is None
+            ):
+                chunk.problem = "a line starts like a hunk header (@@) but is not one, so its lines cannot be counted"
+                chunk.problem_line = src.lineno
             chunk.lines.append(line)
         # lines before the first header (a mail preamble, `git log` headers) are not ours
     if chunk is not None:
@@ -159,15 +167,32 @@ def _header_kind(
         nxt = src.peek()
         if nxt is None or not nxt.startswith(b"+++ "):
             return None
-        if (
-            chunk is not None
-            and chunk.hunks == 0
-            and chunk.kind != "svnprop"
-            and not any(x.startswith(b"--- ") for x in chunk.lines)
-        ):
+        if _in_header(chunk, ("git", "combined", "svn", "plain")):
             return "continue"
         return "plain"
+    if (
+        first == b"B"
+        and line.startswith(b"Binary files ")
+        and line.endswith((b" differ\n", b" differ\r\n"))
+    ):
+        # git prints it inside its header; GNU `diff -r` on a line of its own, between
+        # the hunks of other files: then it is a file of its own, never part of the last
+        if _in_header(chunk, ("git", "plain")):
+            return "continue"
+        return "plain"
+    if first == b"O" and line.startswith(b"Only in "):
+        return "note"  # GNU `diff -r` without -N: a file on one side only, no lines
     return None
+
+
+def _in_header(chunk: Chunk | None, kinds: tuple[ChunkKind, ...]) -> bool:
+    """Whether a ``---`` or ``Binary files`` line still belongs to the header of
+    ``chunk``: one of ``kinds``, no hunk yet, no ``---`` line yet."""
+    return chunk is not None and chunk.hunks == 0 and chunk.kind in kinds and not _has_labels(chunk)
+
+
+def _has_labels(chunk: Chunk) -> bool:
+    return any(x.startswith(b"--- ") for x in chunk.lines)
 
 
 def _hunk_header(line: bytes, chunk: Chunk | None) -> _Hunk | None:

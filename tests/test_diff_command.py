@@ -59,7 +59,8 @@ def test_plain_diff_u(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     res = run_regime("diff", "--format", "json", cwd=tmp_path, stdin=proc.stdout)
-    assert report(res.out) == [("new/added.sh", 1, 5, "WS101"), ("new/hosts.conf", 2, 12, "WS102")]
+    # `old/` and `new/` are the trees' names, stripped as patch -p1 would
+    assert report(res.out) == [("added.sh", 1, 5, "WS101"), ("hosts.conf", 2, 12, "WS102")]
 
 
 def test_svn_diff_from_a_real_working_copy(tmp_path: Path) -> None:

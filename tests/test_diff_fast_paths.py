@@ -91,7 +91,12 @@ def _file(r: random.Random, corrupt: bool) -> list[bytes]:
         head = [b"Modified: " + name + b"\n", b"=" * 67 + b"\n"]
         head += [b"--- " + name + b"\t(rev 1)\n", b"+++ " + name + b"\t(txn 1-1)\n"]
     else:
-        head = [b"--- " + name + b"\n", b"+++ " + name + b"\n"]
+        # plain: diff -u, GNU diff -ruN (its command line, a/ b/ prefixes), hg
+        command = r.choice((b"", b"", b"diff -ruN a/" + name + b" b/" + name + b"\n"))
+        command = command or r.choice((b"", b"diff -r 0123456789ab " + name + b"\n"))
+        prefixed = b"/" in command or r.random() < 0.3
+        old, new = (b"a/" + name, b"b/" + name) if prefixed else (name, name)
+        head = ([command] if command else []) + [b"--- " + old + b"\n", b"+++ " + new + b"\n"]
     if corrupt and r.random() < 0.2:
         head.insert(r.randrange(1, len(head)), b"--- stray\n")
     body: list[bytes] = []
@@ -99,8 +104,16 @@ def _file(r: random.Random, corrupt: bool) -> list[bytes]:
         body += _hunk(r, corrupt)
         if corrupt and r.random() < 0.2:
             body.append(r.choice((b"garbage\n", b"Binary files x and y differ\n", b"\n")))
+        if corrupt and r.random() < 0.1:
+            body.append(r.choice((b"@@ -a +b @@\n", b"@@ -1 +1\n", b"@@@ -1 -1 +1 @@@\n")))
     if kind == "svn":
         body.append(b"\n")  # svnlook's blank line after a file
+    if r.random() < 0.1:  # GNU diff -r: lines of no file, or a binary file, between files
+        body.append(r.choice((b"Only in a: " + name + b"\n", b"Only in b/sub: x\n")))
+    elif r.random() < 0.1:
+        body.append(b"Binary files a/" + name + b".bin and b/" + name + b".bin differ\n")
+    if kind != "svn" and r.random() < 0.1:  # a patch saved with CRLF line ends throughout
+        return [x.replace(b"\n", b"\r\n") for x in head + body]
     return head + body
 
 

@@ -16,11 +16,14 @@ keep only the lines the merge itself introduced (a ``+`` in every parent column)
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from regime.changeset import AddedLine, ChangedFile, FileStatus
 from regime.diff.names import (
+    binary_names,
     decode,
     guess_prefixes,
+    plain_names,
     split_git_header,
     strip_prefix,
     svn_label_name,
@@ -47,8 +50,10 @@ class UnreadableHunks(Exception):
 def to_changed_file(chunk: Chunk) -> ChangedFile | None:
     """The ChangedFile of a chunk, or None for chunks that change no file content
     (svn property blocks)."""
-    if chunk.kind == "svnprop":
+    if chunk.kind in ("svnprop", "note"):
         return None
+    if _crlf_patch(chunk):
+        chunk = _as_lf(chunk)
     if chunk.too_big:
         return _too_big(chunk)
     lazy = chunk.problem is None and chunk.hunks > 0 and chunk.plain and _unified_head(chunk)
@@ -75,6 +80,26 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
             changed.problem = str(exc)
             changed.problem_line = chunk.first_line
     return changed
+
+
+def _crlf_patch(chunk: Chunk) -> bool:
+    """Whether the chunk's own header lines end in CRLF: a patch saved by a mail client
+    or an editor on Windows, every line of which got a CR (git, svn and diff write
+    their headers with LF, whatever the files' line ends)."""
+    head = chunk.pieces[: chunk.head]
+    return bool(head) and head[0].endswith(b"\r\n") and all(x.endswith(b"\r\n") for x in head)
+
+
+def _as_lf(chunk: Chunk) -> Chunk:
+    """The chunk as GNU patch reads a CRLF patch ("Stripping trailing CRs from
+    patch"): one CR before each line's LF is the patch's, not the file's, so the
+    names lose it and the added lines are the file's lines with LF ends (a line that
+    ended in CR CR LF keeps one CR: it is a CRLF line of the file)."""
+
+    def lf(data: bytes) -> bytes:
+        return data.replace(b"\r\n", b"\n")
+
+    return replace(chunk, pieces=[lf(x) for x in chunk.pieces], plus=[lf(x) for x in chunk.plus])
 
 
 def _too_big(chunk: Chunk) -> ChangedFile:
@@ -246,19 +271,28 @@ def _label(label: str) -> str:
 
 
 def _plain_header(text: list[str]) -> ChangedFile:
+    """A file of a diff that is not git's nor svn's: GNU ``diff -u``/``-ruN``, hg, a
+    patch from a mail. Its names are those of the ---/+++ labels (or of a ``Binary
+    files A and B differ`` line), their prefixes stripped as ``patch -p1`` would when
+    both sides carry one (see plain_names)."""
     plus = next((x for x in text if x.startswith("+++ ")), None)
     minus = next((x for x in text if x.startswith("--- ")), None)
-    name = _label(plus[4:].rstrip("\n")) if plus else ""
+    new = _label(plus[4:].rstrip("\n")) if plus else None
+    old = _label(minus[4:].rstrip("\n")) if minus else None
+    binary_line = next((x for x in text if x.startswith("Binary files ")), None)
+    if new is None and old is None and binary_line is not None:
+        old, new = binary_names(binary_line.rstrip("\n"))
+    old, new = plain_names(old, new)
     status = FileStatus.MODIFIED
-    if name == "/dev/null":
+    name = new or ""
+    if new == "/dev/null":
         status = FileStatus.DELETED
-        name = _label(minus[4:].rstrip("\n")) if minus else name
-    elif minus is not None and _label(minus[4:].rstrip("\n")) == "/dev/null":
+        name = old or name
+    elif old == "/dev/null":
         status = FileStatus.ADDED
-    binary = any(x.startswith("Binary files ") for x in text)
     if not name:
         name = text[0].rstrip("\n")
-    return ChangedFile(path=name, status=status, binary=binary)
+    return ChangedFile(path=name, status=status, binary=binary_line is not None)
 
 
 def _combined(text: list[str]) -> ChangedFile:

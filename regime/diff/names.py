@@ -103,3 +103,44 @@ def guess_prefixes(src: str, dst: str) -> tuple[str, str]:
 def svn_label_name(label: str) -> str:
     """The name in an svnlook ``--- P\\t(rev N)`` label: everything before the tab."""
     return label.split("\t", 1)[0]
+
+
+_NULL = "/dev/null"
+
+
+def plain_names(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """The names of a plain diff's ---/+++ labels with their prefixes stripped, as
+    ``patch -p1`` would, when both sides carry one: ``diff -ruN a b`` and hg write
+    ``a/etc/x`` and ``b/etc/x``, ``diff -ruN old new`` writes ``old/etc/x`` and
+    ``new/etc/x``, and the path is ``etc/x``. A prefix is a first component that
+    differs between the sides (``diff -u etc/x.orig etc/x`` names one folder twice:
+    nothing is stripped). A side that is /dev/null (hg's added and deleted files)
+    carries none: the other side's ``b/`` (new) or ``a/`` (old) is stripped then."""
+    if old is None or new is None:
+        return old, new
+    if old == _NULL or new == _NULL:
+        if new != _NULL and new.startswith("b/"):
+            return old, new[2:]
+        if old != _NULL and old.startswith("a/"):
+            return old[2:], new
+        return old, new
+    old_first, _, old_rest = old.partition("/")
+    new_first, _, new_rest = new.partition("/")
+    if old_rest and new_rest and old_first != new_first:
+        return old_rest, new_rest
+    return old, new
+
+
+def binary_names(line: str) -> tuple[str | None, str | None]:
+    """The two names of ``Binary files A and B differ`` (GNU diff, git): cut at the
+    " and " that leaves the same path on both sides once prefixes go, else the last."""
+    body = line[len("Binary files ") :].removesuffix(" differ")
+    cuts = [i for i in range(len(body)) if body.startswith(" and ", i)]
+    if not cuts:
+        return None, None
+    pairs = [(body[:i], body[i + 5 :]) for i in cuts]
+    for old, new in pairs:
+        o, n = plain_names(old, new)
+        if o == n or _NULL in (old, new):
+            return old, new
+    return pairs[-1]

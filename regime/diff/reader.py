@@ -4,24 +4,47 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from regime.changeset import ChangedFile, ChangeSet
 from regime.diff.chunks import to_changed_file
 from regime.diff.split import CommitRecord, split
 
 
+@dataclass(slots=True)
+class Seen:
+    """What a diff given by a user held, for saying plainly that it held no diff at
+    all (garbage, a coloured diff) instead of passing it as a change of 0 files."""
+
+    chunks: int = 0  # file chunks (property blocks and `Only in` lines too)
+    text: bool = False  # a byte that is not white space
+    colour: bool = False  # a terminal escape sequence (git diff --color)
+
+    def watch(self, blocks: Iterable[bytes]) -> Iterator[bytes]:
+        for block in blocks:
+            if not self.text and block.strip():
+                self.text = True
+            if not self.colour and b"\x1b[" in block:
+                self.colour = True
+            yield block
+
+
 def changed_files(
     blocks: Iterable[bytes],
     only: Callable[[str], bool] | None = None,
     limit: int | None = None,
+    seen: Seen | None = None,
 ) -> Iterator[ChangedFile]:
     """Every changed file of a diff (its bytes in blocks cut anywhere, or lines), one
     at a time (commit records are skipped); with ``only``, just the files whose path
     it accepts. A file whose part of the diff is larger than ``limit`` bytes (the
-    policy's limits.max_file_size) comes with ``too_big`` and no lines."""
-    for item in split(blocks, limit):
+    policy's limits.max_file_size) comes with ``too_big`` and no lines. ``seen``
+    counts the chunks and watches the bytes."""
+    for item in split(seen.watch(blocks) if seen is not None else blocks, limit):
         if isinstance(item, CommitRecord):
             continue
+        if seen is not None:
+            seen.chunks += 1
         changed = to_changed_file(item)
         if changed is not None and (only is None or only(changed.path)):
             yield changed

@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-ChunkKind = Literal["git", "combined", "svn", "svnprop", "plain"]
+# "note": a line of `diff -r` that belongs to no file's lines (`Only in a: x`)
+ChunkKind = Literal["git", "combined", "svn", "svnprop", "plain", "note"]
 
 _SVN_HEADER = re.compile(rb"^(Index|Modified|Added|Deleted|Copied|Replaced): ")
 _SVN_RULE = b"=" * 67
@@ -50,6 +51,7 @@ _CONTEXT_END = re.compile(rb"\n[^ ]")
 _PLUS, _MINUS, _SPACE = ord("+"), ord("-"), ord(" ")
 
 _NO_LIMIT = 1 << 62
+_NOT_A_HUNK = "a line starts like a hunk header (@@) but is not one, so its lines cannot be counted"
 # What is kept of a line too long to hold: its start (a header names its file there)
 # and its end (a commit record's closing NUL).
 _LINE_HEAD = 64 * 1024
@@ -402,6 +404,8 @@ def split(
                 _read_hunk(hunk, chunk, src)
             continue
         if chunk is not None:
+            if line.startswith(b"@@") and chunk.kind not in ("svnprop", "note"):
+                _problem(chunk, src.lineno, _NOT_A_HUNK)
             _append(chunk, line)
         # lines before the first header (a mail preamble, `git log` headers) are not ours
     if chunk is not None:
@@ -460,16 +464,36 @@ def _header_kind(
         nxt = src.peek()
         if nxt is None or not nxt.startswith(b"+++ "):
             return None
-        if (
-            chunk is not None
-            and chunk.hunks == 0
-            and chunk.kind != "svnprop"
-            and not any(x.startswith(b"--- ") for x in chunk.pieces)
-            and not (isinstance(chunk.pieces, _Discard) and chunk.pieces.minus)
-        ):
+        if _in_header(chunk, ("git", "combined", "svn", "plain")):
             return "continue"
         return "plain"
+    if (
+        first == b"B"
+        and line.startswith(b"Binary files ")
+        and line.endswith((b" differ\n", b" differ\r\n"))
+    ):
+        # git prints it inside its header; GNU `diff -r` on a line of its own, between
+        # the hunks of other files: then it is a file of its own, never part of the last
+        if _in_header(chunk, ("git", "plain")):
+            return "continue"
+        return "plain"
+    if first == b"O" and line.startswith(b"Only in "):
+        return "note"  # GNU `diff -r` without -N: a file on one side only, no lines
     return None
+
+
+def _in_header(chunk: Chunk | None, kinds: tuple[ChunkKind, ...]) -> bool:
+    """Whether a ``---`` or ``Binary files`` line still belongs to the header of
+    ``chunk``: one of ``kinds``, no hunk yet, no ``---`` line yet."""
+    return chunk is not None and chunk.hunks == 0 and chunk.kind in kinds and not _has_labels(chunk)
+
+
+def _has_labels(chunk: Chunk) -> bool:
+    """Whether the chunk has its ``---`` line already (the next file starts at one)."""
+    pieces = chunk.pieces
+    return any(x.startswith(b"--- ") for x in pieces) or (
+        isinstance(pieces, _Discard) and pieces.minus
+    )
 
 
 def _hunk_header(line: bytes, chunk: Chunk | None) -> _Hunk | None:
