@@ -243,3 +243,23 @@ def test_the_producers_are_installed() -> None:
     """scripts/setup installs them: a missing one must fail, not skip."""
     for tool in ("diff", "patch", "hg", "svn"):
         assert shutil.which(tool), f"{tool} is missing: run scripts/setup"
+
+
+@pytest.mark.parametrize(
+    ("flags", "plus"),
+    [
+        (["--no-prefix"], b"+++ a/x.c\n"),
+        (["--src-prefix=a/", "--dst-prefix=b/"], b"+++ b/a/x.c\n"),
+        (["-c", "diff.mnemonicPrefix=true"], b"+++ w/a/x.c\n"),
+    ],
+)
+def test_git_prefixes_stay_right_for_a_folder_named_a(
+    repo: GitRepo, tmp_path: Path, flags: list[str], plus: bytes
+) -> None:
+    repo.write("a/x.c", "int a;\n")
+    repo.commit("start")
+    repo.write("a/x.c", "int a;\n\tint b;\n")
+    config = flags[:2] if flags[0] == "-c" else []
+    diff = repo.git(*config, "diff", "--no-color", *flags[len(config) :]).encode()
+    assert plus in diff
+    assert regime_diff(diff, tmp_path) == (1, [("a/x.c", 2, 1, "WS101")])
