@@ -55,7 +55,8 @@ def judge_infra(prepared: Prepared, touched: set[str] | None, policy: Policy) ->
             guests.sort(key=lambda g: g.path in touched)
         problems = list(prepared.parse_problems)
         problems += _guest_problems(guests, policy)
-        problems += _cross_guest_problems(guests)
+        for group in _guest_groups(guests, policy):
+            problems += _cross_guest_problems(group)
         problems += prepared.rt_problems
         findings = _to_findings(problems, touched, policy, prepared.files)
         findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
@@ -155,6 +156,18 @@ def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
                     source=spec.raw,
                 ))  # fmt: skip
     return out
+
+
+def _guest_groups(guests: list[Guest], policy: Policy) -> list[list[Guest]]:
+    """The guests compared with each other: all of them, or each group of
+    ``xen.groups`` (in their order: the touched ones last, see judge_infra)."""
+    infra = policy.infra
+    if not infra.xen_groups:
+        return [guests]
+    groups: dict[int, list[Guest]] = {}
+    for guest in guests:
+        groups.setdefault(infra.guest_group(guest.path), []).append(guest)
+    return [groups[i] for i in sorted(groups)]
 
 
 def _looks_like_address(item: str) -> bool:
@@ -264,18 +277,31 @@ def _net_text(version: int, first: int, last: int) -> str:
 
 
 def _rt_problems(files: Mapping[str, bytes], policy: Policy) -> list[Problem]:
+    """The routing-table problems of each host on its own (see checks/hosts.py): its
+    rt_tables and rt_tables.d together, and its scripts against those tables."""
     infra = policy.infra
-    tables = [(p, _text(d)) for p, d in files.items() if infra.is_rt_tables(p)]
-    scripts = [(p, _text(d)) for p, d in files.items() if infra.is_table_script(p)]
+    tables = [p for p in files if infra.is_rt_tables(p)]
+    scripts = [p for p in files if infra.is_table_script(p)]
     if not tables and not scripts:
         return []
+    from regime.checks.hosts import host_label, hosts_of
     from regime.iproute2.rt_tables import check_tables
     from regime.iproute2.table_use import find_table_uses, undefined_tables
 
-    tables.sort(key=lambda pt: (not pt[0].endswith("/rt_tables"), pt[0]))  # iproute2's order
-    defined, rt_problems = check_tables(tables)
-    uses = [use for path, text in scripts for use in find_table_uses(text, path)]
-    return rt_problems + undefined_tables(uses, defined)
+    host = hosts_of(tables + scripts)
+    by_host: dict[str, tuple[list[str], list[str]]] = {}
+    for kind, paths in enumerate((tables, scripts)):
+        for path in paths:
+            by_host.setdefault(host[path], ([], []))[kind].append(path)
+    out: list[Problem] = []
+    for name, (own_tables, own_scripts) in sorted(by_host.items()):
+        own = [(p, _text(files[p])) for p in own_tables]
+        own.sort(key=lambda pt: (not pt[0].endswith("/rt_tables"), pt[0]))  # iproute2's order
+        defined, rt_problems = check_tables(own)
+        uses = [use for path in own_scripts for use in find_table_uses(_text(files[path]), path)]
+        rt_file = f"{name}/etc/iproute2/rt_tables" if name else "/etc/iproute2/rt_tables"
+        out += rt_problems + undefined_tables(uses, defined, host_label(name), rt_file)
+    return out
 
 
 def _text(data: bytes) -> str:

@@ -813,11 +813,18 @@ class _Suggestions:
         return self.by_lower.get(name.lower())
 
 
-def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -> list[Problem]:
+def undefined_tables(
+    uses: Sequence[TableUse],
+    defined: dict[str, TableEntry],
+    host: str = "",
+    rt_file: str = "/etc/iproute2/rt_tables",
+) -> list[Problem]:
     """RT105 for every use of a table name no rt_tables file defines.
 
-    ``defined`` is the map :func:`regime.iproute2.rt_tables.check_tables` returns.
-    Dynamic uses, numbers and built-in names are never reported.
+    ``defined`` is the map :func:`regime.iproute2.rt_tables.check_tables` returns (of
+    one host: ``host`` names it in the message, " of host hosts/a/", and ``rt_file``
+    is where the message says to define the table). Dynamic uses, numbers and
+    built-in names are never reported.
     """
     problems: list[Problem] = []
     suggestions = _Suggestions(defined)
@@ -835,11 +842,11 @@ def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -
         if is_c_number(name):
             what = (
                 f"table {name!r} is not a valid table number (0 to 4294967295) and no"
-                " rt_tables file defines it as a name"
+                f" rt_tables file{host} defines it as a name"
             )
         else:
             what = (
-                f"table {name!r} is not defined in any rt_tables file (rt_tables or"
+                f"table {name!r} is not defined in any rt_tables file{host} (rt_tables or"
                 " rt_tables.d/*.conf)"
             )
         close = suggestions.close_to(name)
@@ -850,7 +857,7 @@ def undefined_tables(uses: Sequence[TableUse], defined: dict[str, TableEntry]) -
         message = (
             f"{what}, so `ip {use.command if use.command != 'vrf' else 'link'}` stops here"
             f" with {error}.{hint} Define it in this change, for example with the line"
-            f" `{free_id} {name}` in /etc/iproute2/rt_tables or an"
+            f" `{free_id} {name}` in {rt_file} or an"
             " rt_tables.d/*.conf file, or use the table number."
         )
         problems.append(Problem("RT105", use.path, use.line, use.col, message, related))

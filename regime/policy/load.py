@@ -32,7 +32,7 @@ _TOP_KEYS = {"version", "exclude", "rules", "xen", "iproute2", "preexisting", "l
 _LIMITS_KEYS = {"max_file_size", "max_seconds", "over_limit"}
 # Rules whose severity the ``limits:`` section sets (over_limit), not ``rules:``.
 _LIMIT_RULES = frozenset(code for code, rule in RULES.items() if rule.scope == "limits")
-_XEN_KEYS = {"grammar", "configs", "default_script", "max_vifs"}
+_XEN_KEYS = {"grammar", "configs", "default_script", "max_vifs", "groups"}
 _IPROUTE2_KEYS = {"rt_tables", "scripts"}
 _SERVER_KEYS = {
     "repository_policy",
@@ -306,6 +306,8 @@ def _infra(ctx: _Ctx, top: dict[str, tuple[object, object]]) -> InfraSettings:
                 values["default_script"] = _string(ctx, vnode, where)
             elif key == "max_vifs":
                 values["max_vifs"] = _positive_int(ctx, vnode, where)
+            elif key == "groups":
+                values["xen_groups"] = _patterns(ctx, vnode, where)
     if "iproute2" in top:
         for key, (_, vnode) in _mapping(
             ctx, top["iproute2"][1], "iproute2", _IPROUTE2_KEYS

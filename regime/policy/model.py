@@ -72,6 +72,11 @@ class InfraSettings:
     rt_tables: tuple[str, ...] = DEFAULT_RT_TABLES
     table_scripts: tuple[str, ...] = DEFAULT_TABLE_SCRIPTS
     preexisting: str = "report"  # report | block: problems only between untouched files
+    # Guests are compared across the whole repository (their MACs and addresses share
+    # networks) unless split into groups: a guest is in the first group whose glob
+    # matches its config, the others together; MACs, addresses and names are compared
+    # within a group only.
+    xen_groups: tuple[str, ...] = ()
 
     def is_guest_config(self, path: str) -> bool:
         return _filter(self.xen_configs).matches(path)
@@ -81,6 +86,14 @@ class InfraSettings:
 
     def is_table_script(self, path: str) -> bool:
         return _filter(self.table_scripts).matches(path)
+
+    def guest_group(self, path: str) -> int:
+        """The index of the first group of ``xen.groups`` that holds a guest config,
+        or -1 for the guests of no group."""
+        for i, pattern in enumerate(self.xen_groups):
+            if _filter((pattern,)).matches(path):
+                return i
+        return -1
 
     def is_infra(self, path: str) -> bool:
         return self.is_guest_config(path) or self.is_rt_tables(path) or self.is_table_script(path)
