@@ -97,8 +97,12 @@ def selection(paths: Sequence[str], root: str) -> Callable[[str], bool] | None:
 
 
 def report(outcome: Outcome, opts: Options, door: str) -> int:
-    render(outcome, opts.format, sys.stdout, door=door)
-    sys.stdout.flush()
+    from regime import deadline
+
+    with deadline.lock:
+        deadline.disarm()
+        render(outcome, opts.format, sys.stdout, door=door)
+        sys.stdout.flush()
     return outcome.exit_code
 
 

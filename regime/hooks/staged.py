@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
+from regime import deadline
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset
@@ -16,6 +18,7 @@ def run(paths: Sequence[str], opts: Options) -> int:
     state = git.work_tree()
     policy = policy_for(opts, state.root)
     outcome = Outcome()
+    deadline.watch(outcome, policy, opts.format, sys.stdout, "commit")
     only = selection(paths, state.root)
     # the touched paths first (one quick listing), so the infrastructure files of the
     # index are read while the diff streams when the change touches one
