@@ -112,3 +112,21 @@ def test_stuck_svnlook_in_an_svn_commit(tmp_path: Path) -> None:
     assert c.findings == ["<change>:0: LIM002"], c.hook
     assert "the time limit (limits.max_seconds: 1 s) was reached" in c.hook
     assert_gone(pidfile)
+
+
+def test_stuck_git_in_a_ci_range(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write(".regime.yaml", "limits:\n  max_seconds: 1\n")
+    repo.write("a.c", "int x;\n")
+    repo.add()
+    base = repo.commit("Start")
+    repo.write("b.c", "int y;\n")
+    repo.add()
+    repo.commit("Add b.c")
+    pidfile = tmp_path / "pid"
+    fake = script(tmp_path / "git", stuck(pidfile, "*diff-tree*", GIT))
+    res = run(
+        [REGIME, "check", "--from", base, "--to", "HEAD"], cwd=repo.path, env={"REGIME_GIT": fake}
+    )
+    assert res.code == 1, res.text
+    assert "<change>:0: LIM002 the time limit (limits.max_seconds: 1 s) was reached" in res.out
+    assert_gone(pidfile)

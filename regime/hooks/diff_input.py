@@ -6,14 +6,21 @@ import sys
 
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
-from regime.engine import Outcome, check_changeset
-from regime.hooks.base import Options, UsageError, git_root_or_cwd, policy_for, report
+from regime.engine import check_changeset
+from regime.hooks.base import (
+    Options,
+    UsageError,
+    git_root_or_cwd,
+    policy_for,
+    report,
+    watched_outcome,
+)
 from regime.sources.process import read_blocks
 
 
 def run(source: str, opts: Options) -> int:
     policy = policy_for(opts, git_root_or_cwd())
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "change")
     limit = policy.limits.max_file_size
     if source == "-":
         stream = sys.stdin.buffer
