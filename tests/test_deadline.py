@@ -11,11 +11,12 @@ A run that did not end would hit the subprocess timeout and fail the test.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import REGIME, GitRepo
+from conftest import REGIME, GitRepo, base_env
 from test_faults import install_svnlook, run, script
 from test_git_pre_receive import assert_refused, policy_server, remote
 from test_svn_door import Svn
@@ -33,15 +34,18 @@ def stuck(pidfile: Path, when: str, real: str) -> str:
     )
 
 
-def assert_gone(pidfile: Path) -> None:
+def assert_gone(pidfile: Path, seconds: float = 5) -> None:
     pid = int(pidfile.read_text())
-    for _ in range(50):  # the kill is sent before regime exits; the reaping may lag
+    for _ in range(int(seconds * 10)):  # the kill is sent before regime exits; reaping lags
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return
-        if Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z"):
-            return  # dead, waiting for its parent (gone) to be reaped by init
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z"):
+                return  # dead, waiting for its parent to reap it
+        except FileNotFoundError:
+            return
         time.sleep(0.1)
     raise AssertionError(f"the stuck producer {pid} outlived regime")
 
@@ -130,3 +134,38 @@ def test_stuck_git_in_a_ci_range(repo: GitRepo, tmp_path: Path) -> None:
     assert res.code == 1, res.text
     assert "<change>:0: LIM002 the time limit (limits.max_seconds: 1 s) was reached" in res.out
     assert_gone(pidfile)
+
+
+def test_the_hook_does_not_outlive_a_killed_pusher(tmp_path: Path) -> None:
+    """The pusher is killed while the hook waits on a stuck git: the hook (regime)
+    and the stuck git are both gone shortly after the deadline, not a minute later."""
+    srv = policy_server(tmp_path, "limits:\n  max_seconds: 2\n")
+    srv.clone.write("a.c", "int x;\n")
+    srv.clone.commit("Add a.c")
+    pidfile = tmp_path / "pid"
+    hookfile = tmp_path / "hook-pid"
+    body = stuck(pidfile, "*diff-tree*--stdin*", GIT).replace(
+        "echo $$ >", f"echo $PPID > {hookfile}; echo $$ >"
+    )
+    fake = script(tmp_path / "git", body)
+    pusher = subprocess.Popen(
+        ["git", "push", "origin", "main"],
+        cwd=srv.clone.path,
+        env=base_env({"REGIME_GIT": fake}),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.1)
+    else:
+        pusher.kill()
+        raise AssertionError("the stuck git was never started")
+    pusher.kill()
+    pusher.wait()
+    hook = int(hookfile.read_text())
+    assert Path(f"/proc/{hook}/cmdline").read_bytes().count(b"git-pre-receive") == 1
+    assert_gone(hookfile, seconds=15)
+    assert_gone(pidfile, seconds=5)
