@@ -189,6 +189,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return inventory.run(args.path, args.format, Options(args.config, "text", False))
     opts = Options(config=args.config, format=args.format, debug=args.debug)
+    from regime import deadline
+    from regime.policy.defaults import DEFAULT_MAX_SECONDS
+
+    # a hard deadline from the start, the default one until a door knows its policy
+    deadline.arm(DEFAULT_MAX_SECONDS)
     if args.command == "svn-pre-commit":
         from regime.hooks import svn_pre_commit
 
@@ -281,13 +286,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except BrokenPipeError:
+        _deadline_answers()
         sys.stderr.close()
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         sys.stderr.write("regime: interrupted; nothing was accepted\n")
         return EXIT_INTERNAL
     except Exception as exc:
+        _deadline_answers()
         return _failure(exc, debug)
+
+
+def _deadline_answers() -> None:
+    """An error because the deadline stopped the producers: the watchdog answers."""
+    deadline = sys.modules.get("regime.deadline")
+    if deadline is not None:
+        deadline.hold_if_expiring()
 
 
 def _failure(exc: Exception, debug: bool) -> int:

@@ -101,7 +101,9 @@ example a ticket id. Off by default; turn it on in .regime.yaml:
         pattern: '\\b(OPS|NET)-[0-9]+\\b'
         help: "name the ticket, e.g. OPS-123"
 
-The pattern is a Python regular expression searched anywhere in the message.
+The pattern is an RE2 regular expression (Python's syntax without look-ahead,
+look-behind or back-references; at most 511 characters), searched anywhere in the
+message in time linear in its length.
 """,
 )
 _rule(

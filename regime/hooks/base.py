@@ -96,9 +96,23 @@ def selection(paths: Sequence[str], root: str) -> Callable[[str], bool] | None:
     return accept
 
 
+def watched_outcome(policy: Policy, opts: Options, door: str) -> Outcome:
+    """The Outcome of a door that reports on stdout, under the policy's hard deadline
+    (limits.max_seconds: regime/deadline.py answers for it if the run is stuck)."""
+    from regime import deadline
+
+    outcome = Outcome()
+    deadline.watch(outcome, policy, opts.format, sys.stdout, door)
+    return outcome
+
+
 def report(outcome: Outcome, opts: Options, door: str) -> int:
-    render(outcome, opts.format, sys.stdout, door=door)
-    sys.stdout.flush()
+    from regime import deadline
+
+    with deadline.lock:
+        deadline.disarm()
+        render(outcome, opts.format, sys.stdout, door=door)
+        sys.stdout.flush()
     return outcome.exit_code
 
 

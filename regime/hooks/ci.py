@@ -14,8 +14,15 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 
 from regime.changeset import ChangeSet
-from regime.engine import Outcome, check_changeset, check_tree
-from regime.hooks.base import Options, UsageError, policy_for, report, report_unreadable
+from regime.engine import check_changeset, check_tree
+from regime.hooks.base import (
+    Options,
+    UsageError,
+    policy_for,
+    report,
+    report_unreadable,
+    watched_outcome,
+)
 from regime.hooks.commit_range import check_commits
 from regime.sources import git, tree
 from regime.sources.process import ProducerError
@@ -37,7 +44,7 @@ def run_range(base: str, tip: str, opts: Options) -> int:
             f"{exc} (in a shallow CI clone, fetch more history: fetch-depth: 0)"
         ) from exc
     policy = policy_for(opts, root)
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "change")
     touched = check_commits(git.rev_list([tip_id, "--not", base_id]), lambda _sha: policy, outcome)
     # the infrastructure checks look at the tree at the end of the range
     check_tree(GitTree(tip_id), set().union(*touched.values()), policy, outcome, f"tree of {tip}")
@@ -141,7 +148,7 @@ def run_tree(paths: Sequence[str], opts: Options) -> int:
     except ProducerError:
         root = paths[0] if len(paths) == 1 and os.path.isdir(paths[0]) else os.getcwd()
     policy = policy_for(opts, root)
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "tree")
     for changeset, files in _tree_files(paths, policy.infra.is_infra, policy.limits.max_file_size):
         check_changeset(changeset, policy, outcome)
         if files is not None:

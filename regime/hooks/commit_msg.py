@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from regime.changeset import ChangeSet
-from regime.engine import Outcome, check_changeset
-from regime.hooks.base import Options, UsageError, git_root_or_cwd, policy_for, report
+from regime.engine import check_changeset
+from regime.hooks.base import (
+    Options,
+    UsageError,
+    git_root_or_cwd,
+    policy_for,
+    report,
+    watched_outcome,
+)
 from regime.sources import git
 from regime.sources.commit_message import clean_message, comment_prefix
 
@@ -19,6 +26,6 @@ def run(msgfile: str, opts: Options) -> int:
     policy = policy_for(opts, root)
     configured = git.config_value("core.commentString") or git.config_value("core.commentChar")
     message = clean_message(raw, comment_prefix(raw, configured))
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "message")
     check_changeset(ChangeSet(files=(), message=message, message_path=msgfile), policy, outcome)
     return report(outcome, opts, "message")

@@ -9,14 +9,21 @@ from regime.changeset import ChangeSet
 from regime.diff.reader import Seen, changed_files
 from regime.engine import Outcome, check_changeset
 from regime.findings import Finding
-from regime.hooks.base import Options, UsageError, git_root_or_cwd, policy_for, report
+from regime.hooks.base import (
+    Options,
+    UsageError,
+    git_root_or_cwd,
+    policy_for,
+    report,
+    watched_outcome,
+)
 from regime.policy.model import Policy
 from regime.sources.process import read_blocks
 
 
 def run(source: str, opts: Options) -> int:
     policy = policy_for(opts, git_root_or_cwd())
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "change")
     if source == "-":
         _check(sys.stdin.buffer, "<stdin>", policy, outcome)
     else:

@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterable
 
+from regime import deadline
 from regime.engine import Outcome, check_tree
 from regime.hooks.base import Options, policy_path
 from regime.hooks.commit_range import check_commits
@@ -51,6 +52,7 @@ def run(opts: Options, prefix: str | None = None) -> int:
     server = load_server_policy(policy_path(opts.config))
     if prefix is None and server.server.message_prefix:
         sys.stderr = LinePrefixer(sys.stderr, server.server.message_prefix)
+    deadline.arm(server.limits.max_seconds)  # git may hang before the rest is known
 
     def work() -> int:
         stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
@@ -75,6 +77,12 @@ def run(opts: Options, prefix: str | None = None) -> int:
             )
             outcome.findings.extend(effective.findings)
             policies[ref] = effective.policy
+            if effective.policy.limits.max_seconds <= min(
+                p.limits.max_seconds for p in policies.values()
+            ):  # the strictest deadline of the refs pushed
+                deadline.watch(
+                    outcome, effective.policy, opts.format, sys.stderr, "push", headline=True
+                )
             brought_by[ref] = (tip, brought)
             for sha in brought:
                 if sha not in ref_of:
@@ -85,8 +93,10 @@ def run(opts: Options, prefix: str | None = None) -> int:
             # infrastructure: the tree each ref will point at, and what its commits touch
             paths = set().union(*(touched.get(sha, set()) for sha in brought))
             check_tree(GitTree(tip), paths, policies[ref], outcome, f"{ref} at {tip[:12]}")
-        render(outcome, opts.format, sys.stderr, door="push", with_headline=True)
-        sys.stderr.flush()
+        with deadline.lock:
+            deadline.disarm()
+            render(outcome, opts.format, sys.stderr, door="push", with_headline=True)
+            sys.stderr.flush()
         return outcome.exit_code
 
     return guarded(work, server, "git pre-receive")

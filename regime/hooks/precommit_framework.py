@@ -16,8 +16,15 @@ from collections.abc import Sequence
 
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
-from regime.engine import Outcome, check_changeset, check_tree
-from regime.hooks.base import Options, UsageError, policy_for, report, report_unreadable
+from regime.engine import check_changeset, check_tree
+from regime.hooks.base import (
+    Options,
+    UsageError,
+    policy_for,
+    report,
+    report_unreadable,
+    watched_outcome,
+)
 from regime.sources import git, tree
 from regime.sources.trees import FsTree, GitTree
 
@@ -43,7 +50,7 @@ def run_infra(opts: Options) -> int:
     the tree at its end, what the range changes counts."""
     root = git.toplevel()
     policy = policy_for(opts, root)
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "commit")
     span = _range()
     if span is not None:
         start, tip = span
@@ -63,7 +70,7 @@ def run(paths: Sequence[str], opts: Options) -> int:
     root = git.toplevel()
     policy = policy_for(opts, root)
     limit = policy.limits.max_file_size
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "commit")
     span = _range()
     if span is not None:
         start, tip = span

@@ -22,6 +22,9 @@ def guarded(work: Callable[[], int], server: Policy, door: str) -> int:
     except Exception as exc:
         if server.server.on_internal_error != "allow":
             raise
+        from regime import deadline
+
+        deadline.hold_if_expiring()  # the error came from the deadline: it answers
         _log_allowed(exc, server, door)
         return 0
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
-from regime.engine import Outcome, check_changeset
-from regime.hooks.base import Options, policy_for, report, selection
+from regime.engine import check_changeset
+from regime.hooks.base import Options, policy_for, report, selection, watched_outcome
 from regime.sources import git
 from regime.sources.trees import GitTree
 
@@ -15,7 +15,7 @@ from regime.sources.trees import GitTree
 def run(paths: Sequence[str], opts: Options) -> int:
     state = git.work_tree()
     policy = policy_for(opts, state.root)
-    outcome = Outcome()
+    outcome = watched_outcome(policy, opts, "commit")
     only = selection(paths, state.root)
     # the touched paths first (one quick listing), so the infrastructure files of the
     # index are read while the diff streams when the change touches one

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
+from regime import deadline
 from regime.changeset import ChangedFile, ChangeSet
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, infra_checks_run
@@ -27,6 +28,7 @@ def run(
     repos: str, txn: str, opts: Options, *, svnlook: str | None = None, revision: bool = False
 ) -> int:
     server = load_server_policy(policy_path(opts.config))
+    deadline.arm(server.limits.max_seconds)  # svnlook may hang before the rest is known
 
     def work() -> int:
         transaction = Transaction(repos, txn, find_svnlook(svnlook), revision=revision)
@@ -36,6 +38,7 @@ def run(
             effective = too_big_policy(server)
         outcome = Outcome()
         outcome.findings.extend(effective.findings)
+        deadline.watch(outcome, effective.policy, opts.format, sys.stderr, "commit", headline=True)
         message = transaction.log_message()
         changes = transaction.changes()
         seen: set[str] = set()
@@ -58,8 +61,10 @@ def run(
             )
             check_changeset(changeset, effective.policy, outcome)
         _all_shown(changes.shown, seen)
-        render(outcome, opts.format, sys.stderr, door="commit", with_headline=True)
-        sys.stderr.flush()
+        with deadline.lock:
+            deadline.disarm()
+            render(outcome, opts.format, sys.stderr, door="commit", with_headline=True)
+            sys.stderr.flush()
         return outcome.exit_code
 
     return guarded(work, server, "svn pre-commit")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import re
 import stat
-import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
+from regime.pathmatch import GlobError, glob_to_regex, is_suffix
 from regime.policy.model import (
     InfraSettings,
     Limits,
@@ -25,6 +25,7 @@ from regime.policy.model import (
     ServerSettings,
     default_rule,
 )
+from regime.policy.pattern import PatternError, compile_pattern
 
 POLICY_FILE = ".regime.yaml"
 
@@ -67,6 +68,12 @@ _DATA_TAGS = frozenset(
 #: Largest policy file read. A real one is a few KiB; a bigger file is a mistake (or
 #: an attempt to make the server spend its time), refused before YAML reads it.
 MAX_POLICY_BYTES = 64 * 1024
+
+#: The largest size, time and count a policy may give: far above any real use, and
+#: small enough for every use of them (a timer, a comparison with a file's size).
+MAX_SIZE = 1024**5  # 1 PiB
+MAX_SECONDS = 86_400.0  # a day: a hook that waits longer has no committer left
+MAX_COUNT = 2**31 - 1
 
 #: Deepest nesting of lists and mappings. A policy nests four deep (rules, a rule, a
 #: list); PyYAML's composer recurses once per level and would hit Python's limit.
@@ -331,7 +338,7 @@ def _server(ctx: _Ctx, node: object) -> ServerSettings:
         elif key == "on_internal_error":
             values[key] = _choice(ctx, vnode, where, ("block", "allow"))
         elif key == "may_loosen":
-            codes = _patterns(ctx, vnode, where)
+            codes = _patterns(ctx, vnode, where, globs=False)
             for code in codes:
                 if code not in RULES:
                     raise ctx.error(vnode, f"{where}: no rule {code!r}")
@@ -368,14 +375,13 @@ def _size(ctx: _Ctx, node: object, where: str) -> int:
     tag = getattr(node, "tag", None)
     number = 0
     if tag == _INT:
-        try:
-            number = int(value.replace("_", ""), 10)
-        except ValueError:
-            number = 0
+        number = _whole(value)
     elif tag == _STR and (m := _SIZE.fullmatch(value.strip())) is not None:
         unit = (m.group(2) or "").lower()
         scale = 1024 ** "bkmgt".index(unit[0]) if "i" in unit else _UNITS[unit[:1]]
-        number = int(float(m.group(1)) * scale)
+        number = _bounded(float(m.group(1)) * scale, MAX_SIZE)
+    if number > MAX_SIZE:
+        raise ctx.error(node, f"{where} is too large: at most 1 PiB, not {_shown(value)}")
     if number < 1:
         raise ctx.error(
             node,
@@ -393,7 +399,11 @@ def _seconds(ctx: _Ctx, node: object, where: str) -> float:
             number = float(value.replace("_", ""))
         except ValueError:
             number = 0.0
-    if not (0 < number < float("inf")):  # also refuses .nan and .inf
+    if number > MAX_SECONDS:  # also .inf (a .nan is refused below)
+        raise ctx.error(
+            node, f"{where} is too large: at most {MAX_SECONDS:g} (a day), not {_shown(value)}"
+        )
+    if not (0 < number < float("inf")):  # also refuses .nan
         raise ctx.error(
             node, f"{where} must be a number of seconds above 0, e.g. 300, not {value!r}"
         )
@@ -443,7 +453,9 @@ def _string(ctx: _Ctx, node: object, what: str) -> str:
     return value
 
 
-def _patterns(ctx: _Ctx, node: object, what: str) -> tuple[str, ...]:
+def _patterns(ctx: _Ctx, node: object, what: str, *, globs: bool = True) -> tuple[str, ...]:
+    """A list of suffixes and globs, each glob compiled now: a bad one (``[z-a]``) is
+    an error at its line, never a crash when a file first needs it."""
     import yaml
 
     if not isinstance(node, yaml.SequenceNode):
@@ -453,6 +465,13 @@ def _patterns(ctx: _Ctx, node: object, what: str) -> tuple[str, ...]:
         value = _string(ctx, item, f"each entry of {what}")
         if not value:
             raise ctx.error(item, f"an entry of {what} is empty")
+        if globs and not is_suffix(value):
+            try:
+                glob_to_regex(value)
+            except GlobError as exc:
+                raise ctx.error(
+                    item, f"{what}: the glob {_shown(value)} is not valid: {exc}"
+                ) from None
         out.append(value)
     return tuple(out)
 
@@ -484,21 +503,9 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
         elif key == "pattern":
             text = _string(ctx, vnode, where)
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # FutureWarning: possible nested set...
-                    rp.pattern = re.compile(text, re.MULTILINE)
-            except re.error as exc:
-                raise ctx.error(
-                    vnode, f"{where} is not a valid regular expression: {exc}"
-                ) from None
-            except (RecursionError, OverflowError, MemoryError) as exc:
-                # groups nested thousands deep, a repeat count above 4294967295
-                why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-                raise ctx.error(
-                    vnode,
-                    f"{where} is not a regular expression Python can compile "
-                    f"({why or type(exc).__name__}): make it simpler",
-                ) from None
+                rp.pattern = compile_pattern(text)
+            except PatternError as exc:
+                raise ctx.error(vnode, f"{where} {exc}") from None
         elif key == "help":
             rp.help = _string(ctx, vnode, where)
         elif key == "max_length":
@@ -507,12 +514,31 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
 
 def _positive_int(ctx: _Ctx, node: object, where: str) -> int:
     value = _scalar(ctx, node, where)
-    number = 0
-    if getattr(node, "tag", None) == _INT:
-        try:
-            number = int(value.replace("_", ""), 10)
-        except ValueError:
-            number = 0
+    number = _whole(value) if getattr(node, "tag", None) == _INT else 0
+    if number > MAX_COUNT:
+        raise ctx.error(node, f"{where} is too large: at most {MAX_COUNT}, not {_shown(value)}")
     if number < 1:
-        raise ctx.error(node, f"{where} must be a whole number above 0, not {value!r}")
+        raise ctx.error(node, f"{where} must be a whole number above 0, not {_shown(value)}")
     return number
+
+
+def _whole(value: str) -> int:
+    """A YAML int as written in base 10 ("1_000"), a number too long to convert as
+    one above every limit, anything else (0x10, 1:30) as 0 (refused as not above 0)."""
+    digits = value.replace("_", "").lstrip("+")
+    if digits.isdigit() and len(digits) > 30:
+        return 10**30
+    try:
+        return int(digits, 10)
+    except ValueError:
+        return 0
+
+
+def _bounded(number: float, limit: int) -> int:
+    """A float as a whole number, an infinite or huge one as just over ``limit``."""
+    return limit + 1 if not number < limit + 1 else int(number)
+
+
+def _shown(value: str) -> str:
+    """A value as an error message quotes it: at most 40 characters."""
+    return repr(value if len(value) <= 40 else value[:37] + "...")

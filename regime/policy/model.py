@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,6 +18,7 @@ from regime.policy.defaults import (
     DEFAULT_TABLE_SCRIPTS,
     DEFAULT_XEN_CONFIGS,
 )
+from regime.policy.pattern import Pattern
 
 
 @dataclass(slots=True)
@@ -27,7 +27,7 @@ class RulePolicy:
     severity: Severity
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
+    pattern: Pattern | None = None
     help: str | None = None
     max_length: int | None = None
     # Rules of other policies this one was tightened with (see policy.compose):
@@ -44,7 +44,7 @@ class RulePolicy:
             self._filter = PathFilter(self.include, self.exclude)
         return self._filter.matches(path) or any(o.applies_to(path) for o in self.also)
 
-    def patterns(self) -> list[tuple[re.Pattern[str], str | None]]:
+    def patterns(self) -> list[tuple[Pattern, str | None]]:
         """Every (pattern, help) that applies: this policy's and those it was tightened with."""
         own = [(self.pattern, self.help)] if self.pattern is not None else []
         return own + [p for o in self.also for p in o.patterns()]
