@@ -15,6 +15,19 @@ from regime.sources.process import ProducerError, Stream, read_at_most, run_text
 
 GIT = os.environ.get("REGIME_GIT", "git")
 
+# regime judges the objects as they were pushed or committed, never stand-ins: a
+# replace ref (refs/replace/ID, which anyone who may push can write) or a graft
+# (info/grafts) makes git show another commit's tree, parents or message in place of
+# the real one, and a clean stand-in judged would let the real commit land unchecked.
+# Turned off here, once, for every git this process runs (any door, any call, and
+# the git those run): GIT_NO_REPLACE_OBJECTS in the environment, and in every argv
+# core.useReplaceRefs=false (a repository's config setting it true overrides the
+# variable); GIT_GRAFT_FILE names a path that can never exist (a file under
+# /dev/null), which git skips in silence. Nothing else of the environment changes: in
+# a pre-receive hook the quarantine variables must reach git as git set them.
+NO_GRAFTS = os.path.join(os.devnull, "no-grafts")
+os.environ.update(GIT_NO_REPLACE_OBJECTS="1", GIT_GRAFT_FILE=NO_GRAFTS)
+
 # Options every diff regime reads is produced with.
 DIFF_FLAGS = (
     "-p",
@@ -32,7 +45,10 @@ COMMIT_FORMAT = "--format=%x00%H %P%n%B%x00"
 
 
 def git(*args: str) -> list[str]:
-    return [GIT, "--literal-pathspecs", "-c", "core.quotePath=false", *args]
+    return [
+        GIT, "--literal-pathspecs", "-c", "core.quotePath=false",
+        "-c", "core.useReplaceRefs=false", *args,
+    ]  # fmt: skip
 
 
 def _big(limit: int | None) -> list[str]:
