@@ -120,7 +120,7 @@ def _policies(
             shown.setdefault(info.oid, f"{ref}:{POLICY_FILE}")
     effective: dict[str | None, Effective] = {None: Effective(server)}
     small = [(oid, oid) for oid, size in blobs.items() if size <= MAX_POLICY_BYTES]
-    for oid, data in _cat_blobs(small, None, MAX_POLICY_BYTES, []):
+    for oid, data in _cat_blobs(small, None, MAX_POLICY_BYTES, []) if small else ():
         effective[oid] = effective_policy(server, data, shown_as=shown[oid])
     for oid in blobs.keys() - effective.keys():
         effective[oid] = too_big_policy(server, shown[oid])
