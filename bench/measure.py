@@ -42,6 +42,9 @@ class Sample:
     maxrss_kib: int
     exit_code: int
     stderr: str = ""
+    # user + system CPU of the command and every process it waited for (git push: the
+    # receive-pack and its hook), from the same wait4
+    cpu_s: float = 0.0
 
 
 def find_gnu_time() -> str | None:
@@ -106,7 +109,7 @@ class Meter:
         finally:
             if rss_file is not None:
                 os.unlink(rss_file)
-        return Sample(wall, maxrss, code, text)
+        return Sample(wall, maxrss, code, text, usage.ru_utime + usage.ru_stime)
 
     @staticmethod
     def _read_launcher(path: str, code: int) -> tuple[int, int]:

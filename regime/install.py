@@ -99,10 +99,12 @@ def git_client_hooks(repo: str) -> list[HookFile]:
 def _git_hooks_dir(repo: str) -> str:
     import subprocess
 
+    from regime.sources.git import git
+
     if not os.path.isdir(repo):
         raise UsageError(f"{repo}: no such folder")
     proc = subprocess.run(
-        ["git", "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
+        git("rev-parse", "--path-format=absolute", "--git-path", "hooks"),
         cwd=repo, capture_output=True, check=False,
     )  # fmt: skip
     if proc.returncode != 0:

@@ -660,3 +660,35 @@ def test_a_tag_of_an_accepted_commit_with_an_invalid_repository_policy(tmp_path:
     lines = assert_accepted(srv.push("origin", "v1"))
     assert lines == ["regime: no new commits in this push; nothing to check."]
     assert srv.ref("refs/tags/v1") == srv.clone.head()
+
+
+def test_many_refs_at_one_commit_are_checked_once(tmp_path: Path) -> None:
+    """One commit pushed to 30 new refs (a release script, a mirror): its lines and
+    the tree it leaves are judged once, named after the first ref, as for one ref."""
+    policy = tmp_path / "server.yaml"
+    policy.write_text("version: 1\n")
+    srv = make_server(tmp_path, install=["--policy", str(policy)])
+    guest = "name = '{}'\nvif = [ 'mac=00:16:3e:00:00:01,bridge=xenbr0' ]\n"
+    srv.clone.write("etc/xen/a.cfg", guest.format("a"))
+    srv.clone.write("etc/xen/b.cfg", guest.format("b"))  # a's MAC again: XEN101
+    srv.clone.write("a.c", "\tint a;\n")
+    bad = srv.clone.commit("Add two guests")
+    one = assert_refused(srv.push("origin", "HEAD:refs/heads/r00"))
+    refs = [f"refs/heads/r{i:02}" for i in range(30)]
+    many = assert_refused(srv.push("origin", *(f"HEAD:{ref}" for ref in refs)))
+    assert list(sections(many)) == [header(bad, "refs/heads/r00", "Add two guests")]
+    assert [line for line in many if " WS101 " in line] == [
+        "a.c:1:1: WS101 a tab character in an added line: indent with spaces"
+    ]
+    xen = [line for line in many if " XEN101 " in line]
+    assert xen and xen == [line for line in one if " XEN101 " in line]
+    assert f"*** refs/heads/r00 and 29 more refs at {bad[:12]}" in many
+    assert f"*** refs/heads/r00 at {bad[:12]}" in one
+    assert all(srv.ref(ref) is None for ref in refs)
+
+    # out of time: the tree is counted as not checked, once
+    policy.write_text("limits:\n  max_seconds: 0.000001\n")
+    many = assert_refused(srv.push("origin", *(f"HEAD:{ref}" for ref in refs)))
+    lim = [line for line in many if " LIM002 " in line]
+    assert len(lim) == 1 and "the infrastructure checks not run" in lim[0], many
+    assert not [line for line in many if " XEN101 " in line]

@@ -404,6 +404,23 @@ def test_from_ref_is_taken_at_the_merge_base(sandbox: Sandbox) -> None:
     assert "main.c" not in res.text
 
 
+def test_a_range_is_judged_as_committed_not_as_a_replace_ref_shows_it(sandbox: Sandbox) -> None:
+    """The tip replaced by a clean stand-in (refs/replace/TIP): pre-commit, which uses
+    replace refs, still hands a.c over; regime reads the tip as it was committed."""
+    sandbox.write_config()
+    sandbox.write("a.c", "int a;\n")
+    base = sandbox.commit("start")
+    sandbox.write("a.c", "int a;\n\tint b;\n")
+    evil = sandbox.commit("add b")
+    sandbox.git("checkout", "-q", "--detach", base)
+    sandbox.write("a.c", "int a;\nint b;\n")
+    stand_in = sandbox.commit("add b")
+    sandbox.git("checkout", "-q", "main")
+    sandbox.git("replace", evil, stand_in)
+    res = sandbox.pre_commit("run", "--from-ref", base, "--to-ref", evil)
+    assert_blocked(res, "a.c:2:1: WS101")
+
+
 # --------------------------------------------------------------------------- real git hooks
 
 

@@ -153,6 +153,33 @@ and column of the problem, and commit the corrected file.
 """,
 )
 _rule(
+    "REF001",
+    "replace-ref",
+    Severity.ERROR,
+    "refs",
+    "the push creates, moves or deletes a replace ref (refs/replace/)",
+    """
+The push changes a ref under refs/replace/. A replace ref `refs/replace/ID` tells
+git to show another object wherever object ID is asked for: everyone who fetches
+it sees a different commit (its files, parents and message) in place of the real
+one, in `git log`, `git show`, blame and most review tools. That rewrites what
+history shows without any commit passing review, and a clean stand-in shown in
+place of a bad commit is a way to get the bad commit past a reviewer.
+
+regime itself never uses replace refs or grafts: it judges every commit as it was
+pushed. Creating, moving and deleting a replace ref are all refused: deleting one
+changes what history shows as much as creating it does.
+
+Fix: push without it (git sends refs/replace/ only when asked, e.g. by a mirror
+push or `git push origin 'refs/replace/*'`); `git replace -d ID` removes it
+locally. If this server uses replace refs on purpose, its admin allows them in the
+server policy (a repository's .regime.yaml cannot):
+    rules:
+      REF001:
+        severity: off
+""",
+)
+_rule(
     "DIFF001",
     "unreadable-diff",
     Severity.ERROR,

@@ -3,11 +3,14 @@
 git gives one ``OLD NEW REF`` line per ref on stdin, before any ref moves. The
 commits a push brings are those reachable from a NEW and from no existing ref
 (``rev-list NEW --not --all``): right for new branches and force pushes, where
-OLD..NEW is not. A commit several refs bring is checked once; deletions and refs
-that bring no new commit pass. Every commit is checked on its own, its message
-and the lines it adds (a merge only for what it introduces), all diffs streamed by
-one git process. Pushed objects sit in git's quarantine, which git names in the
-environment: regime keeps the environment as it is for every git it runs.
+OLD..NEW is not. A commit several refs bring is checked once, and the tree of a
+commit several refs point at once; deletions and refs that bring no new commit
+pass, but for a change to a replace ref (REF001). Every commit is checked on its
+own, its message and the lines it adds (a merge only for what it introduces), all
+diffs streamed by one git process; what the refs bring is found by a few git
+processes for all of them (push_plan.py). Pushed objects sit in git's quarantine,
+which git names in the environment: regime keeps the environment as it is for every
+git it runs, adding only what turns replace refs and grafts off (sources/git.py).
 """
 
 from __future__ import annotations
@@ -17,16 +20,15 @@ import sys
 from collections.abc import Iterable
 
 from regime import deadline
+from regime.checks.refs import check_ref_update
 from regime.engine import Outcome, check_tree
 from regime.hooks.base import Options, policy_path
 from regime.hooks.commit_range import check_commits
+from regime.hooks.push_plan import plan_push
 from regime.hooks.server_guard import guarded
-from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
-from regime.policy.model import Policy
-from regime.policy.server import effective_policy, load_server_policy
+from regime.policy.server import load_server_policy
 from regime.report import render
 from regime.report.streams import LinePrefixer
-from regime.sources import git
 from regime.sources.process import ProducerError
 from regime.sources.trees import GitTree
 
@@ -56,43 +58,35 @@ def run(opts: Options, prefix: str | None = None) -> int:
 
     def work() -> int:
         stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        updates = parse_updates(stdin.splitlines())
         outcome = Outcome()
-        order: list[str] = []
-        ref_of: dict[str, str] = {}
-        policies: dict[str, Policy] = {}
-        brought_by: dict[str, tuple[str, list[str]]] = {}
-        for _old, new, ref in parse_updates(stdin.splitlines()):
-            if new == "0" * len(new):
-                continue  # a deletion brings nothing to check
-            tip = git.peel_to_commit(new)
-            if tip is None:
-                continue  # a tag of a tree or a blob: no commit, no lines
-            brought = git.rev_list([new, "--not", "--all"])
-            if not brought:
-                continue  # nothing new: the server accepted all of it before
-            effective = effective_policy(
-                server,
-                git.blob_at(tip, POLICY_FILE, limit=MAX_POLICY_BYTES),
-                shown_as=f"{ref}:{POLICY_FILE}",
-            )
-            outcome.findings.extend(effective.findings)
-            policies[ref] = effective.policy
-            if effective.policy.limits.max_seconds <= min(
-                p.limits.max_seconds for p in policies.values()
-            ):  # the strictest deadline of the refs pushed
-                deadline.watch(
-                    outcome, effective.policy, opts.format, sys.stderr, "push", headline=True
-                )
-            brought_by[ref] = (tip, brought)
-            for sha in brought:
-                if sha not in ref_of:
-                    ref_of[sha] = ref
-                    order.append(sha)
-        touched = check_commits(order, lambda sha: policies[ref_of[sha]], outcome, ref_of)
-        for ref, (tip, brought) in brought_by.items():
-            # infrastructure: the tree each ref will point at, and what its commits touch
-            paths = set().union(*(touched.get(sha, set()) for sha in brought))
-            check_tree(GitTree(tip), paths, policies[ref], outcome, f"{ref} at {tip[:12]}")
+        plan = plan_push(updates, server)
+        # the strictest deadline of the refs pushed (a repository can only lower it)
+        strictest = min(
+            (info.policy for info in plan.tips.values()),
+            key=lambda p: p.limits.max_seconds,
+            default=server,
+        )
+        deadline.watch(outcome, strictest, opts.format, sys.stderr, "push", headline=True)
+        for old, new, ref in updates:
+            tip = plan.tip_of.get(ref)
+            found = check_ref_update(old, new, ref, plan.tips[tip].policy if tip else server)
+            if found is not None:
+                outcome.findings.append(found)
+        outcome.findings.extend(plan.findings)
+        touched = check_commits(plan.order, plan.policy_of, outcome, plan.ref_of)
+        for tip, info in plan.tips.items():
+            # infrastructure: the tree the refs will point at, once for all of them,
+            # and what the commits it brings touch; once out of time that is not
+            # looked for (a walk of all the tip's new commits), and check_tree counts
+            # the tree as not checked whatever the commits touch (None: all of it)
+            paths: set[str] | None = None
+            if not outcome.out_of_time(info.policy):
+                paths = set().union(*(touched.get(sha, ()) for sha in plan.brought(tip)))
+            n = info.refs - 1
+            more = f" and {n} more ref{'s' if n > 1 else ''}" if n else ""
+            label = f"{info.ref}{more} at {tip[:12]}"
+            check_tree(GitTree(tip), paths, info.policy, outcome, label)
         with deadline.lock:
             deadline.disarm()
             render(outcome, opts.format, sys.stderr, door="push", with_headline=True)

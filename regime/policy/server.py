@@ -58,7 +58,9 @@ def _too_big_text() -> str:
 
 def too_big_policy(server: Policy, shown_as: str = POLICY_FILE) -> Effective:
     """The server policy alone, and POL001: the repository's policy file is too big
-    to be one (it was not read)."""
+    to be one (it was not read); the server policy alone when it ignores the file."""
+    if server.server.repository_policy == "ignore":
+        return Effective(server)
     return Effective(server, _bad(server.rule("POL001").severity, shown_as, 1, 1, _too_big_text()))
 
 

@@ -15,6 +15,19 @@ from regime.sources.process import ProducerError, Stream, read_at_most, run_text
 
 GIT = os.environ.get("REGIME_GIT", "git")
 
+# regime judges the objects as they were pushed or committed, never stand-ins: a
+# replace ref (refs/replace/ID, which anyone who may push can write) or a graft
+# (info/grafts) makes git show another commit's tree, parents or message in place of
+# the real one, and a clean stand-in judged would let the real commit land unchecked.
+# Turned off here, once, for every git this process runs (any door, any call, and
+# the git those run): GIT_NO_REPLACE_OBJECTS in the environment, and in every argv
+# core.useReplaceRefs=false (a repository's config setting it true overrides the
+# variable); GIT_GRAFT_FILE names a path that can never exist (a file under
+# /dev/null), which git skips in silence. Nothing else of the environment changes: in
+# a pre-receive hook the quarantine variables must reach git as git set them.
+NO_GRAFTS = os.path.join(os.devnull, "no-grafts")
+os.environ.update(GIT_NO_REPLACE_OBJECTS="1", GIT_GRAFT_FILE=NO_GRAFTS)
+
 # Options every diff regime reads is produced with.
 DIFF_FLAGS = (
     "-p",
@@ -32,7 +45,10 @@ COMMIT_FORMAT = "--format=%x00%H %P%n%B%x00"
 
 
 def git(*args: str) -> list[str]:
-    return [GIT, "--literal-pathspecs", "-c", "core.quotePath=false", *args]
+    return [
+        GIT, "--literal-pathspecs", "-c", "core.quotePath=false",
+        "-c", "core.useReplaceRefs=false", *args,
+    ]  # fmt: skip
 
 
 def _big(limit: int | None) -> list[str]:
@@ -218,6 +234,68 @@ def range_diff(
         yield stream
 
 
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    oid: str
+    kind: str  # commit, tree, blob or tag
+    size: int
+
+
+def object_info(names: Sequence[str], cwd: str | None = None) -> list[ObjectInfo | None]:
+    """What each name (any object name git reads: an id, ``ID^{commit}``, ``ID:PATH``)
+    names, or None when it names no object, in the order given: one ``git cat-file
+    --batch-check`` for all of them (a push of 5,000 refs asks 5,000 questions)."""
+    if not names:
+        return []
+    proc = subprocess.run(
+        git("cat-file", "--batch-check"), cwd=cwd,
+        input="".join(name + "\n" for name in names).encode("utf-8", "surrogateescape"),
+        capture_output=True, check=False,
+    )  # fmt: skip
+    answers = proc.stdout.decode("utf-8", "surrogateescape").split("\n")[: len(names)]
+    if proc.returncode != 0 or len(answers) != len(names):
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise ProducerError(
+            f"git cat-file --batch-check failed (exit status {proc.returncode}, "
+            f"{len(answers)} of {len(names)} answers)" + (f": {err}" if err else "")
+        )
+    out: list[ObjectInfo | None] = []
+    for name, answer in zip(names, answers, strict=True):
+        fields = answer.split(" ")
+        if len(fields) == 3 and fields[2].isdigit():
+            out.append(ObjectInfo(fields[0], fields[1], int(fields[2])))
+        elif answer in (f"{name} missing", f"{name} ambiguous"):
+            out.append(None)
+        else:
+            raise ProducerError(f"git cat-file --batch-check: unexpected answer {answer[:200]!r}")
+    return out
+
+
+def new_commits(tips: Sequence[str], cwd: str | None = None) -> list[tuple[str, list[str]]]:
+    """The commits reachable from TIPS and from no ref, each with its parents (which
+    may be old), parents before children: ``git rev-list --reverse --topo-order
+    --parents TIPS --not --all``, one process and one walk of the existing refs for
+    every tip of a push (the tips on stdin: there may be thousands)."""
+    if not tips:
+        return []
+    argv = git("rev-list", "--reverse", "--topo-order", "--parents", "--stdin", "--not", "--all")
+    proc = subprocess.run(
+        argv, cwd=cwd, input="".join(t + "\n" for t in tips).encode("ascii"),
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise ProducerError(
+            f"git rev-list failed (exit status {proc.returncode})" + (f": {err}" if err else "")
+        )
+    out = []
+    for line in proc.stdout.decode("ascii", "replace").split("\n"):
+        if line:
+            sha, *parents = line.split(" ")
+            out.append((sha, parents))
+    return out
+
+
 def rev_list(rev_args: Sequence[str], cwd: str | None = None) -> list[str]:
     """``git rev-list --reverse --topo-order REV_ARGS``: oldest first."""
     out = run_text(git("rev-list", "--reverse", "--topo-order", *rev_args), cwd=cwd)
@@ -262,15 +340,6 @@ def _feed(stream: Stream, commits: Sequence[str]) -> None:
 def object_type(rev: str, cwd: str | None = None) -> str | None:
     """commit, tag, tree or blob; None when there is no such object."""
     proc = subprocess.run(git("cat-file", "-t", rev), cwd=cwd, capture_output=True, check=False)
-    return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
-
-
-def peel_to_commit(rev: str, cwd: str | None = None) -> str | None:
-    """The commit a ref value (a commit, or a tag of one) points to, else None."""
-    proc = subprocess.run(
-        git("rev-parse", "--verify", "--quiet", rev + "^{commit}"),
-        cwd=cwd, capture_output=True, check=False,
-    )  # fmt: skip
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
 
