@@ -217,3 +217,17 @@ def test_check_range_rename_and_declared_binary(repo: GitRepo) -> None:
     res = repo.regime("check", "--from", base, "--to", "HEAD")
     assert res.code == 1, res.text
     assert findings(res.text) == ["evil.c:2:4: WS101"], res.text
+
+
+def test_push_rename_into_the_guest_configs_touches_it(tmp_path: Path) -> None:
+    guest = 'name = "{}"\nvif = [ "mac=00:16:3e:00:00:01" ]\n'
+    srv = make_server(tmp_path, install=None)
+    srv.clone.write("etc/xen/a.cfg", guest.format("a"))
+    srv.clone.write("off/b.cfg", guest.format("b"))
+    srv.clone.commit("Guests, before the hook")
+    assert srv.push("origin", "main").code == 0
+    assert srv.install().code == 0
+    srv.clone.git("mv", "off/b.cfg", "etc/xen/b.cfg")
+    srv.clone.commit("Start guest b")
+    lines = assert_refused(srv.push("origin", "main"))
+    assert any(line.startswith("etc/xen/b.cfg:2:") and "XEN101" in line for line in lines), lines

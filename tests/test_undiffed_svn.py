@@ -77,3 +77,22 @@ def test_text_declared_binary_by_mime_type_is_checked(hooked: Svn) -> None:
     hooked.write("trunk/b.c", "ok;\n")
     hooked.write("trunk/real.c", b"\x00\x02\tstill binary\t \n")
     hooked.accept("Clean")
+
+
+GUEST = 'name = "{}"\nvif = [ "mac=00:16:3e:00:00:01" ]\n'
+
+
+def test_svn_cp_of_a_folder_into_the_guest_configs_touches_its_files(svn: Svn) -> None:
+    """`svnlook changed` names only the copied folder: its files are touched all the
+    same, so a guest config it brings with a MAC another guest uses blocks."""
+    svn.write("etc/xen/a.cfg", GUEST.format("a"))
+    svn.write("off/b.cfg", GUEST.format("b"))
+    svn.accept("Guests")
+    svn.install()
+    svn.svn("cp", "-q", "off", "etc/xen/more")
+    c = svn.block()
+    assert "etc/xen/more/b.cfg:2:9: XEN101" in c.findings, c.hook
+    svn.svn("revert", "-q", "-R", ".")
+    svn.svn("mv", "-q", "off/b.cfg", "etc/xen/b.cfg")
+    c = svn.block()
+    assert "etc/xen/b.cfg:2:9: XEN101" in c.findings, c.hook

@@ -44,7 +44,9 @@ def run(
         changes = transaction.changes()
         seen: set[str] = set()
         tree = SvnTree(transaction, effective.policy.infra.is_infra)
-        if infra_checks_run(changes.paths, effective.policy):
+        copied = _copied_files(changes, tree)
+        touched = frozenset(changes.paths).union(copied)
+        if infra_checks_run(touched, effective.policy):
             # the files of the tree the diff will not hand over are read meanwhile
             tree.read_ahead(changes.added, effective.policy.limits.max_file_size)
         with transaction.diff() as stream:
@@ -55,11 +57,11 @@ def run(
                 changes,
             )
             changeset = ChangeSet(
-                files=chain(diffed, _plain_copies(changes, seen, tree, effective.policy)),
+                files=chain(diffed, _plain_copies(copied, changes, seen, effective.policy)),
                 message=message,
                 message_path="svn:log",
                 tree=tree,
-                also_touched=frozenset(changes.paths),
+                also_touched=touched,
                 contents=SvnContents(transaction, changes),
             )
             check_changeset(changeset, effective.policy, outcome)
@@ -92,21 +94,28 @@ def _noting(
             tree.keep(changed.path, changed.added_content())
 
 
-def _plain_copies(
-    changes: Changes, seen: set[str], tree: SvnTree, policy: Policy
-) -> Iterator[ChangedFile]:
-    """The files the transaction copies (or moves) as they are, which svnlook's diff
-    does not show: those a copy brings under a rule its source was not under, so the
-    rule sees every line of them (regime/undiffed.py). A copied folder's files come
-    from the transaction's tree listing, asked for only when a folder is copied."""
+def _copied_files(changes: Changes, tree: SvnTree) -> list[str]:
+    """Every file the transaction copies or moves, also each file of a copied folder
+    (``svnlook changed`` names only the folder): from the transaction's tree listing,
+    asked for only when a folder is copied (the infrastructure checks list it anyway)."""
     if not changes.copied:
-        return
-    copied = [p for p in changes.paths if p not in seen and changes.copy_source(p)]
+        return []
+    copied = [p for p in changes.paths if changes.copy_source(p)]
     if any(target.endswith("/") for target, _, _ in changes.copied):
-        copied += [p for p in tree.paths() if p not in seen and changes.copy_source(p)]
-    for path in dict.fromkeys(copied):
+        copied += [p for p in tree.paths() if changes.copy_source(p)]
+    return list(dict.fromkeys(copied))
+
+
+def _plain_copies(
+    copied: list[str], changes: Changes, seen: set[str], policy: Policy
+) -> Iterator[ChangedFile]:
+    """The copied files svnlook's diff does not show (copied or moved as they are)
+    which a copy brings under a rule their source was not under: that rule sees
+    every line of them (regime/undiffed.py)."""
+    for path in copied:
         source = changes.copy_source(path)
-        assert source is not None
+        if path in seen or source is None:
+            continue
         changed = ChangedFile(path=path, status=FileStatus.COPIED, old_path=source[0])
         if undiffed.new_rules(changed, policy):
             yield changed
