@@ -147,6 +147,15 @@ def test_staged_declared_binary_over_the_size_limit_is_lim001(repo: GitRepo) -> 
     assert "blob.c" not in res.text
 
 
+def test_staged_rename_of_a_name_with_a_newline(repo: GitRepo) -> None:
+    """A name git's batch protocol cannot carry is read by a process of its own."""
+    repo.write("n\nl.txt", LEGACY)
+    repo.commit("notes")
+    repo.git("mv", "n\nl.txt", "n\nl.c")
+    res = repo.regime("staged")
+    assert findings(res.text) == ['"n\\nl.c":2:4: WS101'], res.text
+
+
 # --------------------------------------------------------------------- push
 
 
@@ -231,3 +240,23 @@ def test_push_rename_into_the_guest_configs_touches_it(tmp_path: Path) -> None:
     srv.clone.commit("Start guest b")
     lines = assert_refused(srv.push("origin", "main"))
     assert any(line.startswith("etc/xen/b.cfg:2:") and "XEN101" in line for line in lines), lines
+
+
+def test_check_range_merge_of_declared_binary_counts_what_the_merge_adds(repo: GitRepo) -> None:
+    """A merge's combined diff of a file git calls binary: a line counts when it is
+    added against every parent, as git's --cc would show it."""
+    repo.write(".gitattributes", "*.c -diff\n")
+    repo.write("x.c", "a\nb\nc\nd\ne\nf\n")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("x.c", "a\n\tside\nb\nc\nd\ne\nf\n")
+    repo.commit("side")
+    repo.git("checkout", "-q", "main")
+    repo.write("x.c", "a\nb\nc\nd\ne\n\tmain\nf\n")
+    main = repo.commit("main")
+    repo.git("merge", "-q", "--no-commit", "side")
+    repo.write("x.c", "a\n\tside\nb\nc\nd\ne\n\tmain\n\tevil\nf\n")
+    repo.commit("merge")
+    res = repo.regime("check", "--from", main, "--to", "HEAD")
+    assert findings(res.text) == ["x.c:2:1: WS101", "x.c:8:1: WS101"], res.text
+    assert "commit" in res.text and res.text.count("x.c:8:1") == 1
