@@ -58,3 +58,15 @@ def test_binary_is_a_nul_in_the_first_8000_bytes() -> None:
     assert is_binary(b"x\x00")
     assert not is_binary(b"x" * 8000 + b"\x00")
     assert not is_binary("\tä".encode())
+
+
+def test_many_equal_lines_take_the_linear_count() -> None:
+    """A file of one repeated line would make the matcher quadratic: the count of each
+    line's copies decides, and a tab line new to the file is still found."""
+    old = b"x;\n" * 50_000 + b"\told;\n" + b"y;\n" * 50_000
+    new = b"x;\n" * 30_000 + b"\tnew;\n" + b"x;\n" * 20_001 + b"y;\n" * 25_000 + b"\told;\n"
+    new += b"y;\n" * 25_000
+    added = added_lines(new, [old])
+    assert "\tnew;" in [x.text for x in added]
+    assert "\told;" not in [x.text for x in added]
+    assert len(added) == 2  # the tab line and the one extra "x;"
