@@ -62,7 +62,9 @@ def views(changed: ChangedFile, contents: Contents, policy: Policy) -> list[View
     limit = policy.limits.max_file_size
     fresh = new_rules(changed, policy)
     data = contents.after(changed, limit)
-    if data is None:  # the change names a file its own objects do not hold
+    if data is None and not changed.binary:
+        return [(changed, None)]  # no file there: a submodule's commit, which has no lines
+    if data is None:  # the producer called a file binary that its own objects do not hold
         raise ProducerError(f"{changed.path}: the change shows this file, but it cannot be read")
     if is_binary(data):
         return [] if changed.binary else [(changed, None)]

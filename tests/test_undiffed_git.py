@@ -156,6 +156,19 @@ def test_staged_rename_of_a_name_with_a_newline(repo: GitRepo) -> None:
     assert findings(res.text) == ['"n\\nl.c":2:4: WS101'], res.text
 
 
+def test_staged_rename_of_a_submodule_has_no_lines(repo: GitRepo, tmp_path: Path) -> None:
+    """A submodule is a commit, not a file: renamed to a name a rule covers, it still
+    has nothing to check (its commit is not among the repository's objects)."""
+    sub = GitRepo(tmp_path / "sub")
+    sub.write("a", "x\n")
+    sub.commit("sub")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "-q", "add", str(sub.path), "tools")
+    repo.commit("with a submodule")
+    repo.git("mv", "tools", "tools.sh")
+    res = repo.regime("staged")
+    assert res.code == 0, res.text
+
+
 # --------------------------------------------------------------------- push
 
 
