@@ -169,6 +169,28 @@ def test_staged_rename_of_a_submodule_has_no_lines(repo: GitRepo, tmp_path: Path
     assert res.code == 0, res.text
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_a_symlink_renamed_whole_has_no_lines(tmp_path: Path, object_format: str) -> None:
+    """A rename git finds whole shows no index line nor mode: the mode is asked (the
+    index, a commit's folder tree), and a symlink's target is never checked; a file
+    renamed beside it still is."""
+    repo = GitRepo(tmp_path / "repo", object_format=object_format)
+    (repo.path / "d\ne").mkdir(parents=True)
+    for folder in ("", "d/", "d\ne/"):
+        (repo.path / folder / "link.txt").parent.mkdir(parents=True, exist_ok=True)
+        (repo.path / f"{folder}link.txt").symlink_to("a\tb ")
+    repo.write("d/notes.txt", LEGACY)
+    base = repo.commit("links")
+    for folder in ("", "d/", "d\ne/"):
+        repo.git("mv", f"{folder}link.txt", f"{folder}link.c")
+    repo.git("mv", "d/notes.txt", "d/evil.c")
+    res = repo.regime("staged")
+    assert findings(res.text) == ["d/evil.c:2:4: WS101"], res.text
+    repo.commit("rename")
+    res = repo.regime("check", "--from", base, "--to", "HEAD")
+    assert findings(res.text) == ["d/evil.c:2:4: WS101"], res.text
+
+
 # --------------------------------------------------------------------- push
 
 

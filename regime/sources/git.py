@@ -55,6 +55,8 @@ class BlobSizes:
         self.cwd = cwd
         self._proc: subprocess.Popen[bytes] | None = None
         self._batch: subprocess.Popen[bytes] | None = None
+        self._index_modes: dict[str, str] | None = None
+        self._id_size = 20  # bytes of an object id: 32 in a SHA-256 repository
 
     def head(self, blob: str) -> bytes:
         """The first 8000 bytes of a blob (git is stopped there, never made to print it
@@ -104,6 +106,13 @@ class BlobSizes:
             return None
         if size > limit:
             raise TooBig(size, self.head(name))
+        kind, data = self._object(name)
+        if kind != "blob":
+            raise ProducerError(f"git cat-file --batch: {name} is a {kind}, not a file")
+        return data
+
+    def _object(self, name: str) -> tuple[str, bytes]:
+        """An object's type and content from the one ``git cat-file --batch``."""
         if self._batch is None:
             self._batch = subprocess.Popen(
                 git("cat-file", "--batch"), cwd=self.cwd,
@@ -116,13 +125,37 @@ class BlobSizes:
         except (BrokenPipeError, OSError) as exc:
             raise ProducerError(f"git cat-file --batch failed: {exc}") from exc
         header = self._batch.stdout.readline().split()
-        if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+        if len(header) != 3 or not header[2].isdigit():
             raise ProducerError(f"git cat-file --batch: unexpected answer for {name}: {header!r}")
         size = int(header[2])
         data = self._batch.stdout.read(size)
         if len(data) != size or self._batch.stdout.read(1) != b"\n":
             raise ProducerError(f"git cat-file --batch: {name} is cut short")
-        return data
+        self._id_size = len(header[0]) // 2
+        return header[1].decode("ascii", "replace"), data
+
+    def mode(self, rev: str | None, path: str) -> str | None:
+        """The mode of PATH in REV's tree (its folder's tree object, from the same
+        ``git cat-file --batch``) or, with ``rev`` None, in the index (one ``git
+        ls-files -s`` for all); None when it is not there."""
+        if rev is None:
+            if self._index_modes is None:
+                out = run_text(git("ls-files", "-s", "-z", "--full-name"), cwd=self.cwd)
+                modes: dict[str, str] = {}
+                for entry in out.split("\0"):
+                    if entry:
+                        meta, name = entry.split("\t", 1)
+                        modes[name] = meta.split(" ", 1)[0]
+                self._index_modes = modes
+            return self._index_modes.get(path)
+        folder, _, base = path.rpartition("/")
+        if "\n" in folder:  # not a name a batch can carry: a process of its own
+            out = run_text(git("ls-tree", "-z", "--full-tree", rev, "--", path), cwd=self.cwd)
+            return out.split(" ", 1)[0] if out else None
+        kind, data = self._object(f"{rev}:{folder}" if folder else f"{rev}^{{tree}}")
+        if kind != "tree":
+            return None
+        return _tree_entry_mode(data, base.encode("utf-8", "surrogateescape"), self._id_size)
 
     def __enter__(self) -> BlobSizes:
         return self
@@ -136,6 +169,22 @@ class BlobSizes:
                 proc.wait()
 
 
+def _tree_entry_mode(tree: bytes, name: bytes, id_size: int) -> str | None:
+    """The mode of entry NAME of a raw tree object (``MODE NAME\\0ID`` entries, the id
+    ``id_size`` bytes: 20, or 32 in a SHA-256 repository)."""
+    pos = 0
+    while pos < len(tree):
+        space = tree.find(b" ", pos)
+        nul = tree.find(b"\0", space)
+        if space < 0 or nul < 0:
+            return None
+        mode, entry = tree[pos:space], tree[space + 1 : nul]
+        pos = nul + 1 + id_size
+        if entry == name:
+            return mode.decode("ascii", "replace")
+    return None
+
+
 class GitContents:
     """A changed file's content from the objects of one change (ChangeSet.contents):
     the commit ``rev``, or the index when ``rev`` is None. The diff's blob ids name
@@ -147,8 +196,13 @@ class GitContents:
         self.rev = rev
 
     def after(self, changed: ChangedFile, limit: int) -> bytes | None:
+        """The new blob; a rename git found whole has no index line (nor a mode line,
+        the mode being the same): its mode is asked first, a symlink has no lines."""
         name = changed.blob if changed.blob and changed.blob.strip("0") else None
         if name is None:
+            mode = self.blobs.mode(self.rev, changed.path)
+            if mode is None or not mode.startswith("10"):
+                return None  # a symlink (120000) or a submodule (160000): no lines
             name = f":0:{changed.path}" if self.rev is None else f"{self.rev}:{changed.path}"
         return self.blobs.read(name, limit)
 
