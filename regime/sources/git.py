@@ -57,6 +57,7 @@ class BlobSizes:
         self._batch: subprocess.Popen[bytes] | None = None
         self._index_modes: dict[str, str] | None = None
         self._id_size = 20  # bytes of an object id: 32 in a SHA-256 repository
+        self._folder: tuple[str, dict[bytes, str]] | None = None  # the last folder asked
 
     def head(self, blob: str) -> bytes:
         """The first 8000 bytes of a blob (git is stopped there, never made to print it
@@ -152,10 +153,11 @@ class BlobSizes:
         if "\n" in folder:  # not a name a batch can carry: a process of its own
             out = run_text(git("ls-tree", "-z", "--full-tree", rev, "--", path), cwd=self.cwd)
             return out.split(" ", 1)[0] if out else None
-        kind, data = self._object(f"{rev}:{folder}" if folder else f"{rev}^{{tree}}")
-        if kind != "tree":
-            return None
-        return _tree_entry_mode(data, base.encode("utf-8", "surrogateescape"), self._id_size)
+        name = f"{rev}:{folder}" if folder else f"{rev}^{{tree}}"
+        if self._folder is None or self._folder[0] != name:  # renames come folder by folder
+            kind, data = self._object(name)
+            self._folder = (name, _tree_modes(data, self._id_size) if kind == "tree" else {})
+        return self._folder[1].get(base.encode("utf-8", "surrogateescape"))
 
     def __enter__(self) -> BlobSizes:
         return self
@@ -169,20 +171,19 @@ class BlobSizes:
                 proc.wait()
 
 
-def _tree_entry_mode(tree: bytes, name: bytes, id_size: int) -> str | None:
-    """The mode of entry NAME of a raw tree object (``MODE NAME\\0ID`` entries, the id
+def _tree_modes(tree: bytes, id_size: int) -> dict[bytes, str]:
+    """The mode of each entry of a raw tree object (``MODE NAME\\0ID`` entries, the id
     ``id_size`` bytes: 20, or 32 in a SHA-256 repository)."""
+    modes: dict[bytes, str] = {}
     pos = 0
     while pos < len(tree):
         space = tree.find(b" ", pos)
         nul = tree.find(b"\0", space)
         if space < 0 or nul < 0:
-            return None
-        mode, entry = tree[pos:space], tree[space + 1 : nul]
+            break
+        modes[tree[space + 1 : nul]] = tree[pos:space].decode("ascii", "replace")
         pos = nul + 1 + id_size
-        if entry == name:
-            return mode.decode("ascii", "replace")
-    return None
+    return modes
 
 
 class GitContents:
