@@ -96,3 +96,17 @@ def test_svn_cp_of_a_folder_into_the_guest_configs_touches_its_files(svn: Svn) -
     svn.svn("mv", "-q", "off/b.cfg", "etc/xen/b.cfg")
     c = svn.block()
     assert "etc/xen/b.cfg:2:9: XEN101" in c.findings, c.hook
+
+
+def test_svn_cp_of_a_symlink_under_new_rules_has_no_lines(svn: Svn) -> None:
+    """A symlink (svn:special) is "link TARGET" to svnlook cat: never lines, as git's
+    door never reads one; a file copied beside it still is checked."""
+    (svn.wc / "trunk/link.txt").symlink_to("a\tb ")
+    svn.write("trunk/notes.txt", LEGACY)
+    svn.accept("A link")
+    svn.install()
+    svn.svn("cp", "-q", "trunk/link.txt", "trunk/link.c")
+    svn.accept("Copy the link")
+    svn.svn("cp", "-q", "trunk/notes.txt", "trunk/evil.c")
+    c = svn.block()
+    assert c.findings == ["trunk/evil.c:2:4: WS101"], c.hook

@@ -77,6 +77,17 @@ class Transaction:
             raise ProducerError(_failed("svnlook propget svn:log", proc.returncode, err))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
+    def special(self, path: str) -> bool:
+        """Whether a file of the transaction has svn:special (a symlink: its text is
+        "link TARGET", never lines to check)."""
+        proc = self._run("propget", operands=("svn:special", path))
+        if proc.returncode == 0:
+            return True
+        err = proc.stderr.decode("utf-8", "replace")
+        if "E200017" in err:  # the property is not set
+            return False
+        raise ProducerError(_failed(f"svnlook propget svn:special {path}", proc.returncode, err))
+
     def base_revision(self) -> str:
         """The revision a transaction's changes are made on (the youngest: svn refuses
         the commit of a file changed since), or the one before a revision."""

@@ -17,6 +17,10 @@ class SvnContents:
         self._base: str | None = None
 
     def after(self, changed: ChangedFile, limit: int) -> bytes | None:
+        """The file in the transaction; None for a symlink (svn:special), whose text
+        is where it points, as git's door never reads one as lines."""
+        if self.txn.special(changed.path):
+            return None
         return self.txn.cat(changed.path, limit)
 
     def before(self, changed: ChangedFile, limit: int) -> list[bytes]:
