@@ -58,6 +58,7 @@ class ChangedFile:
     status: FileStatus = FileStatus.MODIFIED
     added: list[AddedLine] = field(default_factory=list)  # may be pending: walk lines()
     binary: bool = False
+    link: bool = False  # a symbolic link: its "content" is where it points, never text
     old_path: str | None = None
     problem: str | None = None
     # A whole file (tree mode): its decoded text, every line of which counts. Its
@@ -68,9 +69,12 @@ class ChangedFile:
     # Over limits.max_file_size: (its size in bytes, the limit). Nothing of it was
     # kept or read, so nothing in it can be checked; the checks report it (LIM001).
     too_big: tuple[int, int] | None = None
-    # The new side's blob id (a git diff's index line): the size of a file git calls
+    # The new side's blob id (a git diff's index line): the content of a file git calls
     # binary can be asked for (git calls every file over the size limit binary).
     blob: str | None = None
+    # The old side's blob ids (one; a merge's combined diff: one a parent; none when the
+    # file is new): the side a file git calls binary is compared with when it is text.
+    old_blobs: tuple[str, ...] = ()
     # A file of a big diff: its added lines exactly as the diff carries them, in runs
     # of consecutive lines (each line with its "+" and its line end, which is always
     # there), with the number of each run's first line. A check that looks for a few
@@ -106,14 +110,17 @@ class ChangedFile:
         return _lines_where(self.added_runs, patterns)
 
 
-class Blobs(Protocol):
-    """What a git door can say of a blob it did not diff (git.BlobSizes)."""
+class Contents(Protocol):
+    """A changed file's whole content, read from the repository's objects (never the
+    disk) by a reader the door puts in the change set, for what a diff does not show:
+    a text file the committer declared binary, a file a rename or copy brings under a
+    rule (see regime/undiffed.py). Both raise TooBig over ``limit``."""
 
-    def size(self, blob: str) -> int | None:
-        """The blob's size in bytes, or None when there is no such blob."""
+    def after(self, changed: ChangedFile, limit: int) -> bytes | None:
+        """The file after the change; None when it is not a file there."""
 
-    def head(self, blob: str) -> bytes:
-        """The blob's first 8000 bytes (a NUL there: binary, as git decides)."""
+    def before(self, changed: ChangedFile, limit: int) -> list[bytes]:
+        """The file before the change: one side (a merge: one a parent; none: a new file)."""
 
 
 @dataclass(slots=True)
@@ -135,9 +142,10 @@ class ChangeSet:
     # Every path the change touches, when the door knows them before the files
     # stream: the tree can then be read for the infrastructure checks meanwhile.
     touched_early: frozenset[str] | None = None
-    # A git diff made under a size limit: (the size of a blob by id, that limit). A
-    # file git calls binary and which is over the limit was not diffed: LIM001.
-    blob_sizes: tuple[Blobs, int] | None = None
+    # The whole content of a changed file, for what the diff does not show (above);
+    # a file git calls binary because it is over the size limit (a diff made under
+    # core.bigFileThreshold) is LIM001 through it too.
+    contents: Contents | None = None
 
 
 def text_lines(text: str) -> Iterator[AddedLine]:

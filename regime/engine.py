@@ -11,12 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from regime.changeset import Blobs, ChangeSet, FileStatus
+from regime import undiffed
+from regime.changeset import ChangedFile, ChangeSet, Contents, FileStatus
 from regime.checks import log_message, whitespace
 from regime.checks.rules import RULES
 from regime.findings import Finding
 from regime.limits import NAMES_SHOWN, TimeLimit, too_big_finding, would_check
 from regime.policy.model import Policy
+from regime.sources.process import TooBig
 
 if TYPE_CHECKING:
     from regime.checks.infra import Prepared
@@ -95,10 +97,8 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
                     )
                 )  # fmt: skip
             continue
-        if changed.binary and changed.blob is not None and changeset.blob_sizes is not None:
-            _binary_by_size(
-                changed.path, changed.blob, changeset.blob_sizes, policy, outcome, context
-            )
+        if changeset.contents is not None and undiffed.needs_content(changed, policy):
+            _check_undiffed(changed, changeset.contents, policy, outcome, context)
             continue
         outcome.findings.extend(whitespace.check_file(changed, policy, context))
     if changeset.message is not None:
@@ -118,23 +118,28 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
     return touched
 
 
-def _binary_by_size(
-    path: str,
-    blob: str,
-    sizes: tuple[Blobs, int],
+def _check_undiffed(
+    changed: ChangedFile,
+    contents: Contents,
     policy: Policy,
     outcome: Outcome,
     context: str | None,
 ) -> None:
-    """git calls a file over the size limit binary (it is given the limit as
-    core.bigFileThreshold, so it makes no diff of one): such a file a rule would look
-    at is LIM001, not a binary file passed over in silence (unless its start shows
-    that it is binary indeed: then nothing in it was to be checked)."""
-    blobs, limit = sizes
-    if would_check(path, policy):
-        size = blobs.size(blob)
-        if size is not None and size > limit and b"\0" not in blobs.head(blob):
-            outcome.findings.append(too_big_finding(path, size, limit, policy, "file", context))
+    """A file whose diff does not say what the rules are to see (regime/undiffed.py),
+    checked from its whole content. One over the size limit (git calls such a file
+    binary: it is given the limit as core.bigFileThreshold) is LIM001 when a rule
+    would look at it, unless its start shows that it is binary indeed."""
+    try:
+        shown = undiffed.views(changed, contents, policy)
+    except TooBig as big:
+        if would_check(changed.path, policy) and b"\0" not in big.head:
+            limit = policy.limits.max_file_size
+            outcome.findings.append(
+                too_big_finding(changed.path, big.size, limit, policy, "file", context)
+            )
+        return
+    for view, only in shown:
+        outcome.findings.extend(whitespace.check_file(view, policy, context, only))
 
 
 def _passed_over(

@@ -198,11 +198,11 @@ def test_one_change_with_every_kind_of_line(doors: tuple[SvnWc, GitRepo]) -> Non
     ]
 
 
-def test_a_file_svn_add_calls_binary_is_checked_in_git_only(doors: tuple[SvnWc, GitRepo]) -> None:
+def test_a_file_svn_add_calls_binary_is_checked_as_git_does(doors: tuple[SvnWc, GitRepo]) -> None:
     """svn add gives a file svn:mime-type application/octet-stream when more than 85%
     of its first 1024 bytes are not ASCII text (here: UTF-8 letters); svnlook diff then
-    shows "(Binary files differ)" and regime, like svn, does not check it. git calls a
-    file binary only for a NUL byte, so the git door checks it."""
+    shows "(Binary files differ)". Binary is decided by content, a NUL byte, as git
+    does (issue 14): both doors check it."""
     svn, repo = doors
     data = ("äöü" * 10 + " \n").encode()
     folder = "binary"
@@ -211,7 +211,8 @@ def test_a_file_svn_add_calls_binary_is_checked_in_git_only(doors: tuple[SvnWc, 
     svn.svn("add", "-q", folder)
     props = svn.run("svn", "--config-dir", str(svn.config), "proplist", "-v", f"{folder}/a.c")
     assert b"application/octet-stream" in props.stdout
-    assert svn.commit() == (0, "")
+    code, text = svn.commit()
+    assert code == 1 and f"{folder}/a.c:1:" in text and "WS102" in text, text
     repo.write("a.c", data)
     repo.add()
     assert regime_staged_findings(repo) == (1, {("a.c", 1, "WS102")})

@@ -605,3 +605,26 @@ def test_infra_hook_all_files_reports_what_is_already_committed(sandbox: Sandbox
     tip = sandbox.commit("notes")
     res = sandbox.pre_commit("run", "--from-ref", base, "--to-ref", tip)
     assert_passed(res)
+
+
+def test_rename_under_new_rules_and_declared_binary_are_checked(sandbox: Sandbox) -> None:
+    """Issue 14: `git mv notes.txt evil.c` brings a tab under WS101 (every line of the
+    file counts for it), and `*.c -diff` does not make a text file binary."""
+    sandbox.write_config()
+    sandbox.write(".gitattributes", "*.c -diff\n")
+    sandbox.write("notes.txt", "ok;\nint\tx;\n")
+    sandbox.write("a.c", "ok;\n")
+    base = sandbox.commit("notes")
+    sandbox.git("mv", "notes.txt", "evil.c")
+    assert_blocked(sandbox.pre_commit("run"), "evil.c:2:4: WS101")
+    sandbox.git("reset", "-q", "--hard")
+    sandbox.write("a.c", "ok;\n\tbad;\n")
+    sandbox.add()
+    assert_blocked(sandbox.pre_commit("run"), "a.c:2:1: WS101")
+    tip = sandbox.commit("bad a.c")
+    res = sandbox.pre_commit("run", "--from-ref", base, "--to-ref", tip)
+    assert_blocked(res, "a.c:2:1: WS101")
+    sandbox.write("a.c", "ok;\n")
+    sandbox.write("real.c", "\x00\tbinary\n")
+    sandbox.add()
+    assert_passed(sandbox.pre_commit("run"))

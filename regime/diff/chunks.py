@@ -226,6 +226,8 @@ def _git_header(text: list[str]) -> ChangedFile:
     binary = False
     minus: str | None = None
     blob: str | None = None
+    old_blobs: tuple[str, ...] = ()
+    link = False
     for raw in text[1:]:
         line = raw.rstrip("\n")
         if line.startswith("@@"):
@@ -233,7 +235,7 @@ def _git_header(text: list[str]) -> ChangedFile:
         if line.startswith(("new file mode 120000", "new mode 120000")) or (
             line.startswith("index ") and line.endswith(" 120000")
         ):
-            binary = True  # a symlink: its "line" is the link's target, not text
+            binary = link = True  # a symlink: its "line" is the link's target, not text
         if line.startswith("new file mode "):
             status = FileStatus.ADDED
         elif line.startswith("deleted file mode "):
@@ -257,10 +259,20 @@ def _git_header(text: list[str]) -> ChangedFile:
         elif line.startswith("Binary files ") or line == "GIT binary patch":
             binary = True
         elif line.startswith("index ") and ".." in line:
-            blob = line.split("..", 1)[1].split(" ", 1)[0]
+            blob, old_blobs = _index_blobs(line)
     if path is None:
         path = strip_prefix(minus, src_prefix) if minus and minus != "/dev/null" else rest
-    return ChangedFile(path=path, status=status, binary=binary, old_path=old, blob=blob)
+    return ChangedFile(
+        path=path, status=status, binary=binary, old_path=old, blob=blob,
+        old_blobs=old_blobs, link=link,
+    )  # fmt: skip
+
+
+def _index_blobs(line: str) -> tuple[str, tuple[str, ...]]:
+    """The new blob and the old ones of an ``index OLD[,OLD...]..NEW [MODE]`` line (a
+    merge's combined diff names one old blob a parent); a new file's is all zeros."""
+    olds, new = line[len("index ") :].split("..", 1)
+    return new.split(" ", 1)[0], tuple(b for b in olds.split(",") if b.strip("0"))
 
 
 def _label(label: str) -> str:
@@ -301,10 +313,14 @@ def _combined(text: list[str]) -> ChangedFile:
     name = head.split(" ", 2)[2] if head.count(" ") >= 2 else head
     path = unquote(name)
     binary = False
+    blob: str | None = None
+    old_blobs: tuple[str, ...] = ()
     added: list[AddedLine] = []
     parents = 0
     target = 0
     for raw in text[1:]:
+        if parents == 0 and raw.startswith("index ") and ".." in raw:
+            blob, old_blobs = _index_blobs(raw.rstrip("\n"))
         if raw.startswith("@@@"):
             parents = len(raw) - len(raw.lstrip("@")) - 1
             plus = raw.split(" +", 1)[1].split(" ", 1)[0]
@@ -329,4 +345,7 @@ def _combined(text: list[str]) -> ChangedFile:
         if cols == "+" * parents:
             added.append(added_line(target, raw[parents:]))
         target += 1
-    return ChangedFile(path=path, status=FileStatus.MODIFIED, binary=binary, added=added)
+    return ChangedFile(
+        path=path, status=FileStatus.MODIFIED, binary=binary, added=added, blob=blob,
+        old_blobs=old_blobs,
+    )  # fmt: skip

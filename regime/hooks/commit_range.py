@@ -46,7 +46,7 @@ def check_commits(
 
     with git.commit_diffs(shas, limit=lowest) as stream, git.BlobSizes() as sizes:
         for record, changeset in commits(stream, limit_for):
-            changeset.blob_sizes = (sizes, lowest)
+            changeset.contents = git.GitContents(sizes, record.sha)
             if record.sha not in wanted or record.sha in touched:
                 raise ProducerError(
                     f"git diff-tree answered with commit {record.sha[:64]!r}, which was not "

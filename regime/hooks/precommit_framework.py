@@ -78,7 +78,8 @@ def run(paths: Sequence[str], opts: Options) -> int:
             wanted = set(paths)
             with git.range_diff(start, tip, limit=limit) as stream, git.BlobSizes() as sizes:
                 files = changed_files(stream, wanted.__contains__, limit)
-                check_changeset(ChangeSet(files=files, blob_sizes=(sizes, limit)), policy, outcome)
+                contents = git.GitContents(sizes, tip)
+                check_changeset(ChangeSet(files=files, contents=contents), policy, outcome)
         return report(outcome, opts, "change")
     staged = git.staged_names(paths) if paths else set()
     in_index = {p for p in paths if p in staged}
@@ -86,7 +87,8 @@ def run(paths: Sequence[str], opts: Options) -> int:
     if in_index:
         with git.staged_diff(limit=limit) as stream, git.BlobSizes() as sizes:
             files = changed_files(stream, in_index.__contains__, limit)
-            check_changeset(ChangeSet(files=files, blob_sizes=(sizes, limit)), policy, outcome)
+            contents = git.GitContents(sizes, None)
+            check_changeset(ChangeSet(files=files, contents=contents), policy, outcome)
     if whole:
         files = tree.whole_files(root, whole, limit=limit)
         check_changeset(ChangeSet(files=files), policy, outcome)

@@ -25,7 +25,8 @@ def run(paths: Sequence[str], opts: Options) -> int:
     with git.staged_diff(state=state, limit=limit) as stream, git.BlobSizes() as sizes:
         files = changed_files(stream, only, limit)
         changeset = ChangeSet(
-            files=files, tree=GitTree(None), touched_early=touched, blob_sizes=(sizes, limit)
-        )
+            files=files, tree=GitTree(None), touched_early=touched,
+            contents=git.GitContents(sizes, None),
+        )  # fmt: skip
         check_changeset(changeset, policy, outcome)
     return report(outcome, opts, "commit")

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from itertools import chain
 
-from regime import deadline
-from regime.changeset import ChangedFile, ChangeSet
+from regime import deadline, undiffed
+from regime.changeset import ChangedFile, ChangeSet, FileStatus
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, infra_checks_run
 from regime.hooks.base import Options, policy_path
 from regime.hooks.server_guard import guarded
 from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
+from regime.policy.model import Policy
 from regime.policy.server import effective_policy, load_server_policy, too_big_policy
 from regime.report import render
 from regime.sources.process import ProducerError, TooBig
-from regime.sources.svn import Transaction, find_svnlook
+from regime.sources.svn import Changes, Transaction, find_svnlook
+from regime.sources.svn_contents import SvnContents
 from regime.sources.trees import SvnTree
 
 
@@ -43,21 +46,25 @@ def run(
         changes = transaction.changes()
         seen: set[str] = set()
         tree = SvnTree(transaction, effective.policy.infra.is_infra)
-        if infra_checks_run(changes.paths, effective.policy):
+        copied = _copied_files(changes, tree)
+        touched = frozenset(changes.paths).union(copied)
+        if infra_checks_run(touched, effective.policy):
             # the files of the tree the diff will not hand over are read meanwhile
             tree.read_ahead(changes.added, effective.policy.limits.max_file_size)
         with transaction.diff() as stream:
+            diffed = _noting(
+                changed_files(stream, limit=effective.policy.limits.max_file_size),
+                seen,
+                tree,
+                changes,
+            )
             changeset = ChangeSet(
-                files=_noting(
-                    changed_files(stream, limit=effective.policy.limits.max_file_size),
-                    seen,
-                    tree,
-                    changes.added,
-                ),
+                files=chain(diffed, _plain_copies(copied, changes, seen, effective.policy)),
                 message=message,
                 message_path="svn:log",
                 tree=tree,
-                also_touched=frozenset(changes.paths),
+                also_touched=touched,
+                contents=SvnContents(transaction, changes),
             )
             check_changeset(changeset, effective.policy, outcome)
         _all_shown(changes.shown, seen)
@@ -71,20 +78,51 @@ def run(
 
 
 def _noting(
-    files: Iterator[ChangedFile], seen: set[str], tree: SvnTree, added: frozenset[str]
+    files: Iterator[ChangedFile], seen: set[str], tree: SvnTree, changes: Changes
 ) -> Iterator[ChangedFile]:
-    """The files of the diff, noting each one seen; a file the transaction adds whole
-    goes to the tree as well (its diff is its content), so it is not read again."""
+    """The files of the diff, noting each one seen, each copy with its source (the
+    diff names none for a binary one, or a file in a copied folder); a file the
+    transaction adds whole goes to the tree as well (its diff is its content), so it
+    is not read again."""
     for changed in files:
         seen.add(changed.path)
+        if changed.old_path is None and (source := changes.copy_source(changed.path)):
+            changed.old_path = source[0]
         yield changed
         if (
-            changed.path in added
+            changed.path in changes.added
             and not changed.binary
             and changed.problem is None
             and changed.too_big is None
         ):
             tree.keep(changed.path, changed.added_content())
+
+
+def _copied_files(changes: Changes, tree: SvnTree) -> list[str]:
+    """Every file the transaction copies or moves, also each file of a copied folder
+    (``svnlook changed`` names only the folder): from the transaction's tree listing,
+    asked for only when a folder is copied (the infrastructure checks list it anyway)."""
+    if not changes.copied:
+        return []
+    copied = [p for p in changes.paths if changes.copy_source(p)]
+    if any(target.endswith("/") for target, _, _ in changes.copied):
+        copied += [p for p in tree.paths() if changes.copy_source(p)]
+    return list(dict.fromkeys(copied))
+
+
+def _plain_copies(
+    copied: list[str], changes: Changes, seen: set[str], policy: Policy
+) -> Iterator[ChangedFile]:
+    """The copied files svnlook's diff does not show (copied or moved as they are)
+    which a copy brings under a rule their source was not under: that rule sees
+    every line of them (regime/undiffed.py)."""
+    for path in copied:
+        source = changes.copy_source(path)
+        if path in seen or source is None:
+            continue
+        changed = ChangedFile(path=path, status=FileStatus.COPIED, old_path=source[0])
+        if undiffed.new_rules(changed, policy):
+            yield changed
 
 
 def _all_shown(expected: frozenset[str], seen: set[str]) -> None:

@@ -10,8 +10,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from regime.sources.process import ProducerError, Stream, read_at_most, run_text
+from regime.sources.process import ProducerError, Stream, TooBig, read_at_most, run_text
+
+if TYPE_CHECKING:
+    from regime.changeset import ChangedFile
 
 GIT = os.environ.get("REGIME_GIT", "git")
 
@@ -59,12 +63,17 @@ def _big(limit: int | None) -> list[str]:
 
 
 class BlobSizes:
-    """The size of blobs by id, from one ``git cat-file --batch-check`` started at the
-    first question (most changes hold no binary file a rule would look at)."""
+    """The size of blobs by id (or by ``REV:PATH``), from one ``git cat-file
+    --batch-check``, and their content from one ``git cat-file --batch``, each started
+    at its first question (most changes hold no file the diff does not show)."""
 
     def __init__(self, cwd: str | None = None) -> None:
         self.cwd = cwd
         self._proc: subprocess.Popen[bytes] | None = None
+        self._batch: subprocess.Popen[bytes] | None = None
+        self._index_modes: dict[str, str] | None = None
+        self._id_size = 20  # bytes of an object id: 32 in a SHA-256 repository
+        self._folder: tuple[str, dict[bytes, str]] | None = None  # the last folder asked
 
     def head(self, blob: str) -> bytes:
         """The first 8000 bytes of a blob (git is stopped there, never made to print it
@@ -88,7 +97,7 @@ class BlobSizes:
             )  # fmt: skip
         assert self._proc.stdin is not None and self._proc.stdout is not None
         try:
-            self._proc.stdin.write(blob.encode("ascii", "replace") + b"\n")
+            self._proc.stdin.write(blob.encode("utf-8", "surrogateescape") + b"\n")
             self._proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise ProducerError(f"git cat-file --batch-check failed: {exc}") from exc
@@ -99,15 +108,124 @@ class BlobSizes:
             return int(answer[2])
         return None
 
+    def read(self, name: str, limit: int) -> bytes | None:
+        """The content of a blob (by id or ``REV:PATH``), or None when there is none;
+        TooBig (with its first 8000 bytes) when it is larger than ``limit``, which is
+        never read whole. A name with a newline cannot be asked for in a batch: it is
+        read by a process of its own (a hostile name, never the usual case)."""
+        if "\n" in name:
+            data = object_at(name, self.cwd, limit)
+            if data is not None and len(data) > limit:
+                raise TooBig(len(data), data[:8000])
+            return data
+        size = self.size(name)
+        if size is None:
+            return None
+        if size > limit:
+            raise TooBig(size, self.head(name))
+        kind, data = self._object(name)
+        if kind != "blob":
+            raise ProducerError(f"git cat-file --batch: {name} is a {kind}, not a file")
+        return data
+
+    def _object(self, name: str) -> tuple[str, bytes]:
+        """An object's type and content from the one ``git cat-file --batch``."""
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                git("cat-file", "--batch"), cwd=self.cwd,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        assert self._batch.stdin is not None and self._batch.stdout is not None
+        try:
+            self._batch.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+            self._batch.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise ProducerError(f"git cat-file --batch failed: {exc}") from exc
+        header = self._batch.stdout.readline().split()
+        if len(header) != 3 or not header[2].isdigit():
+            raise ProducerError(f"git cat-file --batch: unexpected answer for {name}: {header!r}")
+        size = int(header[2])
+        data = self._batch.stdout.read(size)
+        if len(data) != size or self._batch.stdout.read(1) != b"\n":
+            raise ProducerError(f"git cat-file --batch: {name} is cut short")
+        self._id_size = len(header[0]) // 2
+        return header[1].decode("ascii", "replace"), data
+
+    def mode(self, rev: str | None, path: str) -> str | None:
+        """The mode of PATH in REV's tree (its folder's tree object, from the same
+        ``git cat-file --batch``) or, with ``rev`` None, in the index (one ``git
+        ls-files -s`` for all); None when it is not there."""
+        if rev is None:
+            if self._index_modes is None:
+                out = run_text(git("ls-files", "-s", "-z", "--full-name"), cwd=self.cwd)
+                modes: dict[str, str] = {}
+                for entry in out.split("\0"):
+                    if entry:
+                        meta, name = entry.split("\t", 1)
+                        modes[name] = meta.split(" ", 1)[0]
+                self._index_modes = modes
+            return self._index_modes.get(path)
+        folder, _, base = path.rpartition("/")
+        if "\n" in folder:  # not a name a batch can carry: a process of its own
+            out = run_text(git("ls-tree", "-z", "--full-tree", rev, "--", path), cwd=self.cwd)
+            return out.split(" ", 1)[0] if out else None
+        name = f"{rev}:{folder}" if folder else f"{rev}^{{tree}}"
+        if self._folder is None or self._folder[0] != name:  # renames come folder by folder
+            kind, data = self._object(name)
+            self._folder = (name, _tree_modes(data, self._id_size) if kind == "tree" else {})
+        return self._folder[1].get(base.encode("utf-8", "surrogateescape"))
+
     def __enter__(self) -> BlobSizes:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._proc is not None:
-            assert self._proc.stdin is not None and self._proc.stdout is not None
-            self._proc.stdin.close()
-            self._proc.stdout.close()
-            self._proc.wait()
+        for proc in (self._proc, self._batch):
+            if proc is not None:
+                assert proc.stdin is not None and proc.stdout is not None
+                proc.stdin.close()
+                proc.stdout.close()
+                proc.wait()
+
+
+def _tree_modes(tree: bytes, id_size: int) -> dict[bytes, str]:
+    """The mode of each entry of a raw tree object (``MODE NAME\\0ID`` entries, the id
+    ``id_size`` bytes: 20, or 32 in a SHA-256 repository)."""
+    modes: dict[bytes, str] = {}
+    pos = 0
+    while pos < len(tree):
+        space = tree.find(b" ", pos)
+        nul = tree.find(b"\0", space)
+        if space < 0 or nul < 0:
+            break
+        modes[tree[space + 1 : nul]] = tree[pos:space].decode("ascii", "replace")
+        pos = nul + 1 + id_size
+    return modes
+
+
+class GitContents:
+    """A changed file's content from the objects of one change (ChangeSet.contents):
+    the commit ``rev``, or the index when ``rev`` is None. The diff's blob ids name
+    the sides; a rename git found whole (no index line) is named by its path in the
+    change. One BlobSizes serves every change of a door."""
+
+    def __init__(self, blobs: BlobSizes, rev: str | None) -> None:
+        self.blobs = blobs
+        self.rev = rev
+
+    def after(self, changed: ChangedFile, limit: int) -> bytes | None:
+        """The new blob; a rename git found whole has no index line (nor a mode line,
+        the mode being the same): its mode is asked first, a symlink has no lines."""
+        name = changed.blob if changed.blob and changed.blob.strip("0") else None
+        if name is None:
+            mode = self.blobs.mode(self.rev, changed.path)
+            if mode is None or not mode.startswith("10"):
+                return None  # a symlink (120000) or a submodule (160000): no lines
+            name = f":0:{changed.path}" if self.rev is None else f"{self.rev}:{changed.path}"
+        return self.blobs.read(name, limit)
+
+    def before(self, changed: ChangedFile, limit: int) -> list[bytes]:
+        olds = [self.blobs.read(blob, limit) for blob in changed.old_blobs]
+        return [old for old in olds if old is not None]
 
 
 class NotARepository(ProducerError):
@@ -346,13 +464,19 @@ def object_type(rev: str, cwd: str | None = None) -> str | None:
 def blob_at(rev: str, path: str, cwd: str | None = None, limit: int | None = None) -> bytes | None:
     """The content of PATH in the tree of REV, or None when it is not a file there;
     with ``limit``, at most limit + 1 bytes of it (more says it is too big)."""
+    return object_at(f"{rev}:{path}", cwd, limit)
+
+
+def object_at(name: str, cwd: str | None = None, limit: int | None = None) -> bytes | None:
+    """The content of the blob NAME (an id, ``REV:PATH``), or None when there is none;
+    with ``limit``, at most limit + 1 bytes of it (more says it is too big)."""
     if limit is None:
         proc = subprocess.run(
-            git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd, capture_output=True, check=False
+            git("cat-file", "blob", name), cwd=cwd, capture_output=True, check=False
         )
         return proc.stdout if proc.returncode == 0 else None
     with subprocess.Popen(
-        git("cat-file", "blob", f"{rev}:{path}"), cwd=cwd,
+        git("cat-file", "blob", name), cwd=cwd,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     ) as pipe:  # fmt: skip
         assert pipe.stdout is not None

@@ -77,10 +77,34 @@ class Transaction:
             raise ProducerError(_failed("svnlook propget svn:log", proc.returncode, err))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
-    def cat(self, path: str, limit: int | None = None) -> bytes | None:
-        """A file of the transaction's tree, or None when it is not there. With
-        ``limit``, svnlook is stopped once it has printed more than that and TooBig
-        raised with the file's size: a file over the limit is never held."""
+    def special(self, path: str) -> bool:
+        """Whether a file of the transaction has svn:special (a symlink: its text is
+        "link TARGET", never lines to check)."""
+        proc = self._run("propget", operands=("svn:special", path))
+        if proc.returncode == 0:
+            return True
+        err = proc.stderr.decode("utf-8", "replace")
+        if "E200017" in err:  # the property is not set
+            return False
+        raise ProducerError(_failed(f"svnlook propget svn:special {path}", proc.returncode, err))
+
+    def base_revision(self) -> str:
+        """The revision a transaction's changes are made on (the youngest: svn refuses
+        the commit of a file changed since), or the one before a revision."""
+        if self.which[0] == "-r":
+            return str(max(int(self.which[1]) - 1, 0))
+        proc = self._svnlook("youngest", "--", self.repos)
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace")
+            raise ProducerError(_failed("svnlook youngest", proc.returncode, err))
+        return proc.stdout.decode("ascii", "replace").strip()
+
+    def cat(self, path: str, limit: int | None = None, revision: str | None = None) -> bytes | None:
+        """A file of the transaction's tree (or of ``revision``), or None when it is not
+        there. With ``limit``, svnlook is stopped once it has printed more than that
+        and TooBig raised with the file's size: a file over the limit is never held."""
+        if revision is not None:
+            return Transaction(self.repos, revision, self.svnlook, revision=True).cat(path, limit)
         if limit is not None:
             return self._cat_limited(path, limit)
         proc = self._run("cat", operands=(path,))
@@ -209,10 +233,23 @@ class Changes:
     paths: list[str]
     shown: frozenset[str]
     added: frozenset[str] = frozenset()  # added without history: the diff shows them whole
+    # what the transaction copies (a file, or a folder ending in "/"): its source
+    # path and revision, from the "(from SRC:rN)" line under it
+    copied: tuple[tuple[str, str, str], ...] = ()
+
+    def copy_source(self, path: str) -> tuple[str, str] | None:
+        """Where a file the transaction copies (itself, or in a copied folder) comes
+        from: (source path, revision); None when it is not a copy."""
+        for target, source, rev in self.copied:
+            if target == path:
+                return source, rev
+            if target.endswith("/") and path.startswith(target):
+                return source + path[len(target) :], rev
+        return None
 
 
 _CHANGED = re.compile(r"([ADU_])([U ])([+ ]) (.+)")
-_COPIED_FROM = re.compile(r"    \(from .*:r[0-9]+\)")
+_COPIED_FROM = re.compile(r"    \(from (.*):r([0-9]+)\)")
 _TREE_LINE = re.compile(r"(.+) <([^<>\s]+)>")
 
 
@@ -220,13 +257,17 @@ def _parse_changed(out: bytes) -> Changes:
     paths: list[str] = []
     shown: set[str] = set()
     added: set[str] = set()
+    copies: list[tuple[str, str, str]] = []
+    last = ""
     for line in _lines(out):
         m = _CHANGED.fullmatch(line)
         if m is None:
-            if _COPIED_FROM.fullmatch(line):
+            if (c := _COPIED_FROM.fullmatch(line)) is not None:
+                copies.append((last, c.group(1), c.group(2)))
                 continue
             raise ProducerError(f"svnlook changed printed a line it never prints: {line[:200]!r}")
         status, _props, copied, path = m.groups()
+        last = path
         if path.endswith("/"):
             continue
         paths.append(path)
@@ -234,7 +275,8 @@ def _parse_changed(out: bytes) -> Changes:
             shown.add(path)
             if status == "A":
                 added.add(path)
-    return Changes(paths, frozenset(shown), frozenset(added))
+    copies.sort(key=lambda c: -len(c[0]))
+    return Changes(paths, frozenset(shown), frozenset(added), tuple(copies))
 
 
 def _parse_tree(proc: subprocess.CompletedProcess[bytes]) -> dict[str, str]:
