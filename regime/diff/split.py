@@ -474,7 +474,7 @@ def _header_kind(
     ):
         # git prints it inside its header; GNU `diff -r` on a line of its own, between
         # the hunks of other files: then it is a file of its own, never part of the last
-        if _in_header(chunk, ("git", "plain")):
+        if _in_header(chunk, ("git", "combined", "plain")):
             return "continue"
         return "plain"
     if first == b"O" and line.startswith(b"Only in "):
