@@ -10,11 +10,12 @@ pre-existing and does not block (unless the policy says ``preexisting: block``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from regime.checks.guests import Guest, VifPlace, paused_gc, read_guests
 from regime.findings import Finding, Problem, Severity
 from regime.policy.model import Policy
+from regime.sources.links import Followed, Links
 
 
 def check_infra(
@@ -35,28 +36,58 @@ class Prepared:
     guests: list[Guest]
     parse_problems: list[Problem]
     rt_problems: list[Problem]
+    # the links among the files (regime.sources.links), and every infrastructure path
+    # of the tree (read or not): a touched one not there was deleted or renamed away
+    links: Links = field(default_factory=Links)
+    present: frozenset[str] = frozenset()
 
 
-def prepare_infra(files: Mapping[str, bytes], policy: Policy) -> Prepared:
+def prepare_infra(
+    files: Mapping[str, bytes],
+    policy: Policy,
+    links: Links | None = None,
+    present: Iterable[str] | None = None,
+) -> Prepared:
+    """``files`` holds a link's target under the link's name (see regime.sources.links);
+    ``present``: every infrastructure path of the tree (default: those of ``files``)."""
     infra = policy.infra
+    links = links if links is not None else Links()
     with paused_gc():
         configs = {p: d for p, d in files.items() if infra.is_guest_config(p)}
         guests, parse_problems = read_guests(configs, infra.xen_grammar)
-        return Prepared(files, guests, parse_problems, _rt_problems(files, policy))
+        parse_problems += [_broken_link(f) for f in links.broken]
+        return Prepared(
+            files, guests, parse_problems, _rt_problems(files, policy), links,
+            frozenset(present if present is not None else files),
+        )  # fmt: skip
+
+
+def _broken_link(followed: Followed) -> Problem:
+    return Problem(
+        "INF001", followed.link, 0, 0,
+        f"{followed.link} is a symbolic link to {followed.target}: {followed.problem}; xl "
+        "and iproute2 would follow it, regime reads only the repository: point it at a file "
+        "of the repository with a relative path, or make it a file",
+        related=tuple((path, 0) for path in followed.through),
+    )  # fmt: skip
 
 
 def judge_infra(prepared: Prepared, touched: set[str] | None, policy: Policy) -> list[Finding]:
     """The findings, once the paths the change touches are known."""
     with paused_gc():
         guests = list(prepared.guests)
+        rt_problems = prepared.rt_problems
         if touched is not None:
+            # a link reads its target: a change to the target (or a link on the way) is
+            # a change to the link
+            touched = touched | prepared.links.touched_through(touched)
             # a duplicate is reported at its second place: make that the file the change
             # touches (the new guest reuses the old one's MAC, not the other way round)
             guests.sort(key=lambda g: g.path in touched)
         problems = list(prepared.parse_problems)
         problems += _guest_problems(guests, policy)
         problems += _cross_guest_problems(guests)
-        problems += prepared.rt_problems
+        problems += rt_problems
         findings = _to_findings(problems, touched, policy, prepared.files)
         findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
         return findings

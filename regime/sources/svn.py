@@ -77,6 +77,16 @@ class Transaction:
             raise ProducerError(_failed("svnlook propget svn:log", proc.returncode, err))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
+    def propget(self, path: str, name: str) -> bytes | None:
+        """A property of a path of the transaction; None when it is not set."""
+        proc = self._run("propget", operands=(name, path))
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace")
+            if "E200017" in err or "E160013" in err:  # no such property / no such path
+                return None
+            raise ProducerError(_failed(f"svnlook propget {name} {path}", proc.returncode, err))
+        return proc.stdout
+
     def cat(self, path: str, limit: int | None = None) -> bytes | None:
         """A file of the transaction's tree, or None when it is not there. With
         ``limit``, svnlook is stopped once it has printed more than that and TooBig

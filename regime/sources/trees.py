@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from regime.sources.git import git
+from regime.sources.links import SVN_LINK_PREFIX
 from regime.sources.process import ProducerError, TooBig, run_text
 
 if TYPE_CHECKING:
@@ -37,6 +38,15 @@ class Tree(Protocol):
     ) -> Iterator[tuple[str, bytes]]:
         """The content of each path that is a file of the tree, in the order given;
         a file larger than ``limit`` bytes is not read but added to ``too_big``."""
+
+    def link_paths(self) -> list[str] | None:
+        """Symbolic links of the tree known without reading its files (:meth:`paths`
+        may list them too); None: which files are links cannot be told that cheaply."""
+
+    def link(self, path: str) -> str | None:
+        """The target of ``path`` when it is a symbolic link of the tree (as the
+        link holds it), else None (a file, a folder, nothing). Never followed here:
+        regime.sources.links follows links, inside the tree only."""
 
 
 class FsTree:
@@ -68,13 +78,27 @@ class FsTree:
         self._kept: dict[str, bytes] = {}
         self.unreadable: list[tuple[str, str]] = []
         self.unreadable_files: list[tuple[str, str]] = []
+        self._links: list[str] | None = None
 
     def paths(self) -> list[str]:
         if self._names is None:
             from regime.sources.tree import walk
 
-            self._names = list(walk(self.root, self.unreadable))
+            self._links = []  # met by the walk
+            self._names = list(walk(self.root, self.unreadable, self._links))
         return self._names
+
+    def link_paths(self) -> list[str]:
+        names = self.paths()
+        if self._links is None:  # names given (git's tracked files): links among them
+            self._links = [p for p in names if os.path.islink(os.path.join(self.root, p))]
+        return list(self._links)
+
+    def link(self, path: str) -> str | None:
+        try:
+            return os.readlink(os.path.join(self.root, path))
+        except OSError:  # not a link (EINVAL), nothing there, or a path through a file
+            return None
 
     def keep(self, path: str, data: bytes) -> None:
         if self._wanted is not None and self._wanted(path):
@@ -114,18 +138,24 @@ class GitTree:
         self.treeish = treeish
         self.cwd = cwd
         self._blobs: dict[str, str] | None = None
+        self._link_blobs: dict[str, str] = {}  # a link's blob holds its target
+        self._targets: dict[str, str] | None = None
 
     def _listing(self) -> dict[str, str]:
         if self._blobs is None:
             blobs: dict[str, str] = {}
+            links = self._link_blobs
             if self.treeish is None:
                 out = run_text(git("ls-files", "-s", "-z", "--full-name"), cwd=self.cwd)
                 for entry in out.split("\0"):
                     if entry:
                         meta, path = entry.split("\t", 1)
                         mode, blob, stage = meta.split()
-                        if mode.startswith("10") and stage in ("0", "2"):
-                            blobs[path] = blob
+                        if stage in ("0", "2"):
+                            if mode.startswith("10"):
+                                blobs[path] = blob
+                            elif mode == "120000":
+                                links[path] = blob
             else:
                 out = run_text(
                     git("ls-tree", "-r", "-z", "--full-tree", self.treeish), cwd=self.cwd
@@ -136,8 +166,26 @@ class GitTree:
                         mode, kind, blob = meta.split()
                         if kind == "blob" and mode.startswith("10"):
                             blobs[path] = blob
+                        elif kind == "blob" and mode == "120000":
+                            links[path] = blob
             self._blobs = blobs
         return self._blobs
+
+    def link_paths(self) -> list[str]:
+        self._listing()
+        return list(self._link_blobs)
+
+    def link(self, path: str) -> str | None:
+        self._listing()
+        if path not in self._link_blobs:
+            return None
+        if self._targets is None:  # every link's target at once: one git process
+            wanted = list(self._link_blobs.items())
+            self._targets = {
+                p: data.decode("utf-8", "surrogateescape")
+                for p, data in _cat_blobs(wanted, self.cwd, _MAX_LINK_BYTES, [])
+            }
+        return self._targets.get(path, "")
 
     def paths(self) -> list[str]:
         return list(self._listing())
@@ -164,6 +212,10 @@ def _note_too_big(too_big: list[tuple[str, int]] | None, path: str, size: int) -
 
 
 _SKIP_PIECE = 1024 * 1024
+
+#: Longest link target read (Linux's PATH_MAX); a longer one is followed as "" (to
+#: the link's own folder: not a file, so reported).
+_MAX_LINK_BYTES = 4096
 
 
 def _cat_blobs(
@@ -239,6 +291,8 @@ class SvnTree:
         self._big: dict[str, int] = {}  # read ahead and found over the limit
         self._ahead: threading.Thread | None = None
         self._ahead_error: BaseException | None = None
+        self._links: dict[str, str] | None = None  # see link_paths
+        self._youngest_ids: tuple[str, dict[str, str]] | None = None
 
     def keep(self, path: str, data: bytes) -> None:
         if self._wanted is not None and self._wanted(path):
@@ -281,6 +335,59 @@ class SvnTree:
         self._join()
         return list(self._tree())
 
+    def link_paths(self) -> list[str] | None:
+        """The links the transaction leaves as the youngest revision has them: the
+        svn client lists them (and reads them) in two calls. A link the transaction
+        adds or changes is a file it touches, found when the files are read (its
+        content is ``link TARGET``). None without the svn client."""
+        self._join()
+        if self._links is None:
+            from regime.sources.svn import svn_env
+            from regime.sources.svn_client import find_svn, read_files, special_files
+
+            svn = find_svn(self.txn.svnlook)
+            if svn is None:
+                return None
+            ids = self._tree()
+            revision, youngest = self._youngest()
+            try:
+                special = special_files(svn, self.txn.repos, revision, svn_env())
+                same = [p for p in special if p in ids and youngest.get(p) == ids[p]]
+                read = read_files(
+                    svn, self.txn.repos, revision, same, svn_env(), _MAX_LINK_BYTES, {}
+                )
+                self._links = {
+                    p: data[len(SVN_LINK_PREFIX) :].decode("utf-8", "surrogateescape")
+                    for p, data in read
+                    if data.startswith(SVN_LINK_PREFIX)
+                }
+            except ProducerError:
+                return None
+        return list(self._links)
+
+    def link(self, path: str) -> str | None:
+        """An svn link is a file whose content is ``link TARGET`` and which has the
+        property svn:special; both are asked of the transaction (a process each, for
+        the few files that may be links)."""
+        if self._links is not None and path in self._links:
+            return self._links[path]
+        if path not in self._tree():
+            return None
+        try:
+            data = self.txn.cat(path, _MAX_LINK_BYTES)
+        except TooBig:
+            return None
+        if data is None or not data.startswith(SVN_LINK_PREFIX):
+            return None
+        if self.txn.propget(path, "svn:special") is None:
+            return None
+        return data[len(SVN_LINK_PREFIX) :].decode("utf-8", "surrogateescape")
+
+    def _youngest(self) -> tuple[str, dict[str, str]]:
+        if self._youngest_ids is None:
+            self._youngest_ids = self.txn.youngest_tree_ids()
+        return self._youngest_ids
+
     def read_many(
         self,
         paths: Sequence[str],
@@ -303,7 +410,7 @@ class SvnTree:
         big: dict[str, int] = {}
         svn = find_svn(self.txn.svnlook)
         if svn is not None and len(wanted) > self.FEW:
-            revision, youngest = self.txn.youngest_tree_ids()
+            revision, youngest = self._youngest()
             same = [p for p in wanted if youngest.get(p) == ids[p]]
             try:
                 batched = dict(
