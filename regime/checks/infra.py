@@ -81,6 +81,7 @@ def judge_infra(prepared: Prepared, touched: set[str] | None, policy: Policy) ->
             # a link reads its target: a change to the target (or a link on the way) is
             # a change to the link
             touched = touched | prepared.links.touched_through(touched)
+            rt_problems = _after_removed_tables(rt_problems, touched, prepared, policy)
             # a duplicate is reported at its second place: make that the file the change
             # touches (the new guest reuses the old one's MAC, not the other way round)
             guests.sort(key=lambda g: g.path in touched)
@@ -91,6 +92,28 @@ def judge_infra(prepared: Prepared, touched: set[str] | None, policy: Policy) ->
         findings = _to_findings(problems, touched, policy, prepared.files)
         findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
         return findings
+
+
+def _after_removed_tables(
+    problems: list[Problem], touched: set[str], prepared: Prepared, policy: Policy
+) -> list[Problem]:
+    """A change that deletes an rt_tables file, or renames it away, may take away the
+    definition of a table a script still uses: each RT105 then involves that file, so
+    it blocks (the tables the file defined are not known here: its old content is not
+    read; so every table no file defines now counts, which is the safe side)."""
+    infra = policy.infra
+    gone = sorted(p for p in touched if infra.is_rt_tables(p) and p not in prepared.present)
+    if not gone:
+        return problems
+    shown = ", ".join(gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "")
+    note = f" The change deletes or renames {shown}, which may have defined it."
+    related = tuple((path, 0) for path in gone)
+    return [
+        replace(p, message=p.message + note, related=p.related + related)
+        if p.code == "RT105"
+        else p
+        for p in problems
+    ]
 
 
 def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
