@@ -148,13 +148,17 @@ class Transaction:
         which end with "/", are left out)."""
         return _parse_tree(self._run("tree", "--full-paths", "--show-ids"))
 
-    def youngest_tree_ids(self) -> tuple[str, dict[str, str]]:
-        """The youngest revision and every file of it with its node-revision id."""
+    def youngest(self) -> str:
+        """The youngest revision of the repository."""
         proc = self._svnlook("youngest", "--", self.repos)
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace")
             raise ProducerError(_failed("svnlook youngest", proc.returncode, err))
-        rev = proc.stdout.decode("ascii", "replace").strip()
+        return proc.stdout.decode("ascii", "replace").strip()
+
+    def youngest_tree_ids(self) -> tuple[str, dict[str, str]]:
+        """The youngest revision and every file of it with its node-revision id."""
+        rev = self.youngest()
         tree = self._svnlook("tree", "--full-paths", "--show-ids", "-r", rev, "--", self.repos)
         return rev, _parse_tree(tree)
 

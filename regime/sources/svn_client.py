@@ -76,10 +76,12 @@ def read_files(
                 offset += size
 
 
-def special_files(svn: str, repos: str, revision: str, env: dict[str, str]) -> list[str]:
-    """Every path with svn:special (a symbolic link) at ``revision``, in one call
-    (``svn propget -R --xml``). Raises ProducerError when svn fails or its answer
-    does not add up."""
+def special_files(
+    svn: str, repos: str, revision: str, env: dict[str, str], under: str = ""
+) -> list[str]:
+    """Every path with svn:special (a symbolic link) at ``revision`` under the folder
+    ``under`` ("" the root), in one call (``svn propget -R --xml``). Raises
+    ProducerError when svn fails or its answer does not add up."""
     from urllib.parse import unquote
 
     root = "file://" + quote(os.path.abspath(repos))
@@ -89,7 +91,8 @@ def special_files(svn: str, repos: str, revision: str, env: dict[str, str]) -> l
         raise ProducerError(f"no temporary folder for svn's configuration: {exc}") from exc
     with config as config_dir:
         argv = [svn, "--non-interactive", "--config-dir", config_dir, "propget", "-R", "--xml"]
-        xml = _run([*argv, "svn:special", f"{root}@{revision}"], env)
+        folder = f"{root}/{quote(under)}" if under else root
+        xml = _run([*argv, "svn:special", f"{folder}@{revision}"], env)
     try:
         targets = ElementTree.fromstring(xml).findall("target")
     except ElementTree.ParseError as exc:

@@ -349,10 +349,26 @@ class SvnTree:
             if svn is None:
                 return None
             ids = self._tree()
-            revision, youngest = self._youngest()
+            wanted = self._wanted
+            infra = [p for p in ids if wanted is None or wanted(p)]
+            if not infra:
+                self._links = {}
+                return []
+            # only the folder that holds every infrastructure file is asked (svn walks
+            # all it is given: 0.3 s for 5,000 files)
+            under = os.path.commonpath([p.rpartition("/")[0] or "." for p in infra])
+            revision = self.txn.youngest()
             try:
-                special = special_files(svn, self.txn.repos, revision, svn_env())
+                special = special_files(
+                    svn, self.txn.repos, revision, svn_env(), "" if under == "." else under
+                )
+                if not special:
+                    self._links = {}
+                    return []
+                old_revision, youngest = self._youngest()
                 same = [p for p in special if p in ids and youngest.get(p) == ids[p]]
+                if old_revision != revision:  # a commit landed in between: cannot tell
+                    return None
                 read = read_files(
                     svn, self.txn.repos, revision, same, svn_env(), _MAX_LINK_BYTES, {}
                 )
