@@ -166,7 +166,8 @@ def read_links(
     and, unless its target is an infrastructure file of the same ``kind`` read
     anyway, given its target's content under its own name."""
     candidates = [p for p in listed if p not in files or files[p].startswith(SVN_LINK_PREFIX)]
-    candidates += [p for p in tree.link_paths() or () if is_infra(p)]
+    if not tree.links_are_files:
+        candidates += [p for p in tree.link_paths() or () if is_infra(p)]
     links = Links()
     if not candidates:
         return links

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 
 class Tree(Protocol):
+    #: Whether the tree's links are files of :meth:`paths` (svn: a file with
+    #: svn:special holding ``link TARGET``), found when those are read.
+    links_are_files: bool
+
     def paths(self) -> list[str]:
         """Every file of the tree, repository-relative."""
 
@@ -62,6 +66,8 @@ class FsTree:
     naming it; with ``report_unreadable`` it is left out and listed in
     ``unreadable_files`` instead, for a caller that reports it as a finding.
     """
+
+    links_are_files = False
 
     def __init__(
         self,
@@ -133,6 +139,8 @@ class FsTree:
 
 class GitTree:
     """A commit's tree (``treeish`` a commit id) or the index (``treeish`` None)."""
+
+    links_are_files = False
 
     def __init__(self, treeish: str | None, cwd: str | None = None) -> None:
         self.treeish = treeish
@@ -280,6 +288,7 @@ class SvnTree:
     ``wanted`` names): svnlook cat costs a process per file."""
 
     FEW = 8  # below this, listing the youngest tree costs more than it saves
+    links_are_files = True
 
     def __init__(
         self, transaction: Transaction, wanted: Callable[[str], bool] | None = None
