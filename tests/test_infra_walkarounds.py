@@ -393,3 +393,22 @@ def test_push_an_xm_config_computing_its_vif_is_refused(tmp_path: Path) -> None:
     srv.clone.write("etc/xen/b.cfg", "name = 'b'\nvif = ['mac=00:16:3e:00:00:02']\n")
     srv.clone.git("commit", "-q", "-a", "--amend", "-m", "Guest b")
     assert_accepted(srv.push("origin", "main"))
+
+
+def test_inventory_lists_a_linked_guest_and_names_a_broken_link(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    seed_links(tree)
+    (tree / "etc/xen-off").mkdir(parents=True)
+    (tree / "etc/xen-off/b.conf.txt").write_text(B_OWN)
+    link(tree, "etc/xen/b.cfg", "../xen-off/b.conf.txt")
+    link(tree, "etc/xen/auto/a.cfg", "../a.cfg")  # the same guest: listed once
+    link(tree, "etc/xen/c.cfg", "/etc/passwd")
+    res = run_regime("inventory", "--format", "json", "tree", cwd=tmp_path)
+    assert res.code == 0, res.text
+    doc = json.loads(res.out)
+    assert [(v["config"], v["guest"], v["mac"]) for v in doc["vifs"]] == [
+        ("etc/xen/a.cfg", "a", "00:16:3e:00:00:01"),
+        ("etc/xen/b.cfg", "b", "00:16:3e:00:00:02"),
+    ]
+    [note] = doc["unreadable"]
+    assert note.startswith("etc/xen/c.cfg:0:0: INF001 etc/xen/c.cfg is a symbolic link to /etc")

@@ -55,11 +55,16 @@ def prepare_infra(
     with paused_gc():
         configs = {p: d for p, d in files.items() if infra.is_guest_config(p)}
         guests, parse_problems = read_guests(configs, infra.xen_grammar)
-        parse_problems += [_broken_link(f) for f in links.broken]
+        parse_problems += link_problems(links)
         return Prepared(
             files, guests, parse_problems, _rt_problems(files, policy), links,
             frozenset(present if present is not None else files),
         )  # fmt: skip
+
+
+def link_problems(links: Links) -> list[Problem]:
+    """INF001 for each link that cannot be followed inside the tree."""
+    return [_broken_link(f) for f in links.broken]
 
 
 def _broken_link(followed: Followed) -> Problem:
