@@ -53,12 +53,12 @@ def leads_through(tree: Tree, touched: set[str], is_infra: Callable[[str], bool]
     links = [p for p in found if is_infra(p)]
     if not links:
         return False
-    regular = set(tree.paths())
+    is_file = set(tree.paths()).__contains__
     target_of = _cached(tree)
     for path in links:
         target = target_of(path)
         if target is not None:
-            followed = follow(path, target, target_of, lambda p: p in regular)
+            followed = follow(path, target, target_of, is_file)
             if not touched.isdisjoint(followed.through):
                 return True
     return False
@@ -171,12 +171,8 @@ def read_links(
     links = Links()
     if not candidates:
         return links
-    regular = set(tree.paths())
+    is_file = set(tree.paths()).__contains__  # follow() never ends at a link
     target_of = _cached(tree)
-
-    def is_file(path: str) -> bool:
-        return path in regular and target_of(path) is None
-
     wanted: dict[str, list[Followed]] = {}
     for path in sorted(set(candidates)):
         target = target_of(path)
