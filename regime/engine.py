@@ -7,7 +7,7 @@ reporters read its Outcome.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -178,6 +178,17 @@ def infra_checks_run(touched: Iterable[str] | None, policy: Policy) -> bool:
     return touched is None or any(policy.infra.is_infra(p) for p in touched)
 
 
+def _through_links(tree: Tree, touched: set[str] | None, policy: Policy) -> bool:
+    """Whether a change that touches no infrastructure file changes one through a
+    link: ``etc/xen/b.cfg -> ../xen-off/b.conf.txt`` is changed by an edit of the
+    target (asked of the tree only when some infrastructure rule is on)."""
+    if touched is None or not infra_checks_run(None, policy):
+        return False
+    from regime.sources.links import leads_through
+
+    return leads_through(tree, touched, policy.infra.is_infra)
+
+
 class _EarlyRead:
     """The tree's infrastructure files read and parsed in a thread while the diff
     streams: the diff's producer (git) works on one core and regime waits for its
@@ -208,13 +219,26 @@ class _EarlyRead:
 
 
 def _read_infra(tree: Tree, policy: Policy) -> tuple[Prepared, list[tuple[str, int]]]:
-    """Every infrastructure file of the tree, parsed; and those over the size limit."""
+    """Every infrastructure file of the tree, parsed (a link as its target, inside the
+    tree: regime.sources.links); and those over the size limit."""
     from regime.checks.infra import prepare_infra
+    from regime.sources.links import read_links
 
-    paths = [p for p in tree.paths() if policy.infra.is_infra(p)]
+    infra = policy.infra
+    paths = [p for p in tree.paths() if infra.is_infra(p)]
     too_big: list[tuple[str, int]] = []
-    files = dict(tree.read_many(paths, policy.limits.max_file_size, too_big))
-    return prepare_infra(files, policy), too_big
+    limit = policy.limits.max_file_size
+    files = dict(tree.read_many(paths, limit, too_big))
+    links = read_links(tree, paths, files, infra.is_infra, _infra_kind(policy), limit, too_big)
+    present = [*paths, *(f.link for f in links.read + links.aliases + links.broken)]
+    return prepare_infra(files, policy, links, present), too_big
+
+
+def _infra_kind(policy: Policy) -> Callable[[str], tuple[bool, bool, bool]]:
+    """What the infrastructure checks read a path as (a link to a file read as the
+    same is the same file, not a second one)."""
+    infra = policy.infra
+    return lambda p: (infra.is_guest_config(p), infra.is_rt_tables(p), infra.is_table_script(p))
 
 
 def check_tree(
@@ -230,7 +254,7 @@ def check_tree(
     (a duplicate needs both sides), so they run only when the change touches one
     (``touched`` None: every file counts, as in CI tree mode). ``early``: the tree
     already being read (the change said early which files it touches)."""
-    if not infra_checks_run(touched, policy):
+    if not infra_checks_run(touched, policy) and not _through_links(tree, touched, policy):
         return
     if outcome.out_of_time(policy):
         _passed_over(outcome, policy, context, tree=True)

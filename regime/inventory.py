@@ -34,7 +34,14 @@ def rows_of(root: str, opts: Options) -> tuple[list[dict[str, str]], list[str]]:
     too_big: list[tuple[str, int]] = []
     limit = policy.limits.max_file_size
     files = dict(tree.read_many(configs, limit, too_big))
+    # a config that is a link is its target's guest, as for the checks (xl follows it)
+    from regime.checks.infra import link_problems
+    from regime.sources.links import read_links
+
+    is_config = policy.infra.is_guest_config
+    links = read_links(tree, configs, files, is_config, is_config, limit, too_big)
     guests, problems = read_guests(files, policy.infra.xen_grammar)
+    problems += link_problems(links)
     rows: list[dict[str, str]] = []
     for guest in guests:
         if not guest.vifs:

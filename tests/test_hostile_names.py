@@ -346,11 +346,20 @@ def test_check_never_follows_a_symlink_nor_opens_a_fifo(tmp_path: Path) -> None:
     res = check("--format", "json", "tree", cwd=tmp_path)
     assert res.code == 1, res.text
     doc = json.loads(res.out)
-    assert [(f["path"], f["line"], f["code"]) for f in doc["findings"]] == [("real.c", 1, "WS102")]
+    # the guest config that links out of the tree is not read, but named (INF001)
+    assert [(f["path"], f["line"], f["code"]) for f in doc["findings"]] == [
+        ("real.c", 1, "WS102"),
+        ("etc/xen/twin.cfg", 0, "INF001"),
+    ]
+    assert doc["findings"][1]["message"].startswith(
+        f"etc/xen/twin.cfg is a symbolic link to {tmp_path}/outside/twin.cfg: it is an absolute "
+        "path"
+    )
     assert doc["summary"]["files"] == 2  # real.c and etc/xen/web.cfg: nothing else is a file
     assert "root:" not in res.out and "evil" not in res.out and "deep" not in res.out
+    assert "XEN101" not in res.out  # the twin outside, with web's MAC, was never read
     res = check("tree", cwd=tmp_path)
-    assert res.out.splitlines()[-1].startswith("regime: 1 error (WS102 x1) in 2 files;")
+    assert res.out.splitlines()[-1].startswith("regime: 2 errors (INF001 x1, WS102 x1) in 2 files;")
 
 
 def test_a_git_work_tree_with_links_out_of_it(repo: GitRepo, tmp_path: Path) -> None:

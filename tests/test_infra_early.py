@@ -78,6 +78,12 @@ class _FailingTree:
         raise ProducerError("git cat-file --batch failed (killed by signal 9)")
         yield  # a generator, as the real ones are
 
+    def link_paths(self) -> list[str]:
+        return []  # a listing: what a change with no infrastructure file may ask
+
+    def link(self, path: str) -> str | None:
+        return None
+
 
 def test_a_failure_of_the_early_reading_fails_the_run() -> None:
     tree = _FailingTree()

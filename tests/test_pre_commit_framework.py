@@ -628,3 +628,43 @@ def test_rename_under_new_rules_and_declared_binary_are_checked(sandbox: Sandbox
     sandbox.write("real.c", "\x00\tbinary\n")
     sandbox.add()
     assert_passed(sandbox.pre_commit("run"))
+
+
+def test_infra_hook_reads_a_linked_guest_and_blocks_a_deleted_tables_file(
+    sandbox: Sandbox,
+) -> None:
+    """A guest config that is a link is the guest of its target (xl follows it); a
+    commit that only deletes an rt_tables file a script uses still runs the hook (git
+    lists no file for pre-commit to pass: the hook runs always) and blocks."""
+    sandbox.write_config("regime-infra")
+    sandbox.write("etc/xen/web.cfg", WEB_GUEST)
+    sandbox.write("etc/iproute2/rt_tables", "255 local\n254 main\n")
+    sandbox.write("etc/iproute2/rt_tables.d/foo.conf", "100 foo\n")
+    sandbox.write("up.sh", "ip route add default via 192.0.2.1 table foo\n")
+    sandbox.commit("a guest, tables and a script")
+    sandbox.write("etc/xen-off/mail.conf.txt", WEB_GUEST.replace("'web'", "'mail'"))
+    (sandbox.path / "etc/xen/mail.cfg").symlink_to("../xen-off/mail.conf.txt")
+    sandbox.add()
+    assert_blocked(
+        sandbox.pre_commit("run"),
+        "etc/xen/mail.cfg:2:9: XEN101 MAC 00:16:3e:00:00:10 (vif 0 of guest 'mail') is also "
+        "used by vif 0 of guest 'web' at etc/xen/web.cfg:2",
+    )
+    sandbox.git("reset", "-q", "--hard")
+    sandbox.git("clean", "-qfd")
+    sandbox.git("rm", "-q", "etc/iproute2/rt_tables.d/foo.conf")
+    assert_blocked(
+        sandbox.pre_commit("run"),
+        "up.sh:1:42: RT105 table 'foo' is not defined in any rt_tables file",
+        "The change deletes or renames etc/iproute2/rt_tables.d/foo.conf",
+    )
+    # inside `git commit` with nothing staged the tree does not change: an old problem
+    # (committed without the hook) does not block an amended message or an empty commit
+    sandbox.git("reset", "-q", "--hard")
+    sandbox.write("etc/xen/web2.cfg", WEB_GUEST.replace("'web'", "'web2'"))
+    sandbox.commit("a copied guest, committed without the hook")
+    sandbox.pre_commit("install")
+    for args in (["--amend", "-m", "a copied guest"], ["--allow-empty", "-m", "empty"]):
+        res = sandbox.git_result("commit", *args)
+        assert res.code == 0, res.text
+    assert_blocked(sandbox.pre_commit("run", "--all-files"), "etc/xen/web2.cfg:2:9: XEN101")

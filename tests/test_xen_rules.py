@@ -124,11 +124,58 @@ def test_xen002_xm_values_that_are_computed_are_reported_and_never_run(tmp_path:
     )
     res = check(tmp_path, {"etc/xen/legacy.cfg": xm}, "xen:\n  grammar: xm\n")
     assert not marker.exists()
-    assert res.code == 0, res.text  # XEN002 is a warning: the rest is still checked
-    assert {h.line for h in res.only("XEN002")} == {1, 2, 3, 5, 6}
-    vif = next(h for h in res.hits if h.line == 5)
+    # XEN002 is a warning: the rest is still checked; a computed vif is XEN003 (below)
+    assert {h.line for h in res.only("XEN002")} == {1, 2, 3, 6}
+    [vif] = res.only("XEN003")
+    assert (vif.line, vif.severity) == (5, "error")
     assert vif.message.startswith("vif = ... cannot be checked statically")
     assert "never runs a config" in vif.message
+
+
+XM_A = "name = 'a'\nvif = ['mac=00:16:3e:00:00:01,ip=10.0.0.1']\n"
+
+
+@pytest.mark.parametrize(
+    ("config", "line", "sets"),
+    [
+        ("def make():\n    return ['mac=00:16:3e:00:00:01']\nname = 'b'\nvif = make()\n", 4, "vif"),
+        ("MACS = ['mac=00:16:3e:00:00:01']\nname = 'b'\nvif = MACS\n", 3, "vif"),
+        ("name = 'b'\nvif = []\nvif.append('mac=00:16:3e:00:00:01')\n", 3, "vif"),
+        ("name = 'b'\nvif = []\nvif += ['mac=00:16:3e:00:00:0' + str(1)]\n", 3, "vif"),
+        ("name = 'b'\nfor m in ['00:16:3e:00:00:01']:\n    vif = ['mac=' + m]\n", 2, "vif"),
+        ("import sys\nname = 'b'\nif sys:\n    vif = ['mac=00:16:3e:00:00:01']\n", 3, "vif"),
+        ("name = 'b'\nexec(\"vif = ['mac=00:16:3e:00:00:01']\")\n", 2, "any setting"),
+        ("name = 'b'\nglobals()['vif'] = ['mac=00:16:3e:00:00:01']\n", 2, "any setting"),
+        ("from guests import *\nname = 'b'\n", 1, "any setting"),
+        ("suffix = 'x'\nname = 'a' + suffix[:0]\nvif = []\n", 2, "name"),
+    ],
+)  # fmt: skip
+def test_xen003_a_computed_value_a_rule_needs_blocks(
+    tmp_path: Path, config: str, line: int, sets: str
+) -> None:
+    """A vif or name hidden behind code (here: the MAC guest a already uses, or a's
+    name) is XEN003, an error: regime cannot compare what it cannot know."""
+    files = {"etc/xen/a.cfg": XM_A, "etc/xen/b.cfg": config}
+    res = check(tmp_path, files, "xen:\n  grammar: xm\n")
+    assert res.code == 1, res.text
+    [hit] = res.only("XEN003")
+    assert (hit.path, hit.line, hit.severity) == ("etc/xen/b.cfg", line, "error")
+    assert f"it may set {sets}" in hit.message
+    assert "write it as a literal" in hit.message
+
+
+def test_computed_values_no_rule_needs_stay_warnings(tmp_path: Path) -> None:
+    xm = (
+        "import os, re\n"
+        "arch = os.uname()[4]\n"
+        "if re.search('64', arch):\n    libdir = 'lib64'\nelse:\n    libdir = 'lib'\n"
+        "kernel = '/usr/' + libdir + '/xen/boot/hvmloader'\n"
+        "memory = 256 * 2\n"
+        "name = 'b'\nvif = ['mac=00:16:3e:00:00:02']\n"
+    )
+    res = check(tmp_path, {"etc/xen/a.cfg": XM_A, "etc/xen/b.cfg": xm}, "xen:\n  grammar: xm\n")
+    assert res.code == 0, res.text
+    assert set(res.codes) == {"XEN002"} and {h.line for h in res.hits} == {1, 2, 3, 7, 8}
 
 
 def test_xm_literal_configs_are_checked_like_xl_ones(tmp_path: Path) -> None:

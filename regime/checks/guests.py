@@ -34,6 +34,19 @@ class Guest:
         return repr(self.name) if self.name is not None else self.path
 
 
+#: The settings the XEN rules read (XEN101-XEN112: the vifs and the guest's name).
+#: An xm config that computes one of them cannot be judged: XEN003 (an error), not
+#: XEN002, or a reused MAC written as ``vif = make_vifs()`` would pass.
+NEEDED_SETTINGS = frozenset(("vif", "name"))
+
+
+def needs_value(may_set: tuple[str, ...] | None) -> str | None:
+    """The setting a rule needs that a statement may set (None: it sets none)."""
+    if may_set is None:
+        return "any setting (vif and name too)"
+    return next((key for key in may_set if key in NEEDED_SETTINGS), None)
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Python's cycle collector paused while a tree's guests are read and compared.
@@ -79,11 +92,20 @@ def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest
                 continue
             for ns in not_static:
                 what = f"{ns.key} = ..." if ns.key else "this statement"
-                problems.append(Problem(
-                    "XEN002", path, ns.line, ns.col,
-                    f"{what} cannot be checked statically ({ns.reason}); regime never runs a "
-                    "config: write it as a literal",
-                ))  # fmt: skip
+                needed = needs_value(ns.may_set)
+                if needed is None:
+                    problems.append(Problem(
+                        "XEN002", path, ns.line, ns.col,
+                        f"{what} cannot be checked statically ({ns.reason}); regime never "
+                        "runs a config: write it as a literal",
+                    ))  # fmt: skip
+                else:
+                    problems.append(Problem(
+                        "XEN003", path, ns.line, ns.col,
+                        f"{what} cannot be checked statically ({ns.reason}), and it may set "
+                        f"{needed}, which the XEN rules compare across guests; regime never "
+                        "runs a config: write it as a literal",
+                                    ))  # fmt: skip
         else:
             try:
                 config = parse_xl(text)

@@ -10,11 +10,12 @@ pre-existing and does not block (unless the policy says ``preexisting: block``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from regime.checks.guests import Guest, VifPlace, paused_gc, read_guests
 from regime.findings import Finding, Problem, Severity
 from regime.policy.model import Policy
+from regime.sources.links import Followed, Links
 
 
 def check_infra(
@@ -35,21 +36,57 @@ class Prepared:
     guests: list[Guest]
     parse_problems: list[Problem]
     rt_problems: list[Problem]
+    # the links among the files (regime.sources.links), and every infrastructure path
+    # of the tree (read or not): a touched one not there was deleted or renamed away
+    links: Links = field(default_factory=Links)
+    present: frozenset[str] = frozenset()
 
 
-def prepare_infra(files: Mapping[str, bytes], policy: Policy) -> Prepared:
+def prepare_infra(
+    files: Mapping[str, bytes],
+    policy: Policy,
+    links: Links | None = None,
+    present: Iterable[str] | None = None,
+) -> Prepared:
+    """``files`` holds a link's target under the link's name (see regime.sources.links);
+    ``present``: every infrastructure path of the tree (default: those of ``files``)."""
     infra = policy.infra
+    links = links if links is not None else Links()
     with paused_gc():
         configs = {p: d for p, d in files.items() if infra.is_guest_config(p)}
         guests, parse_problems = read_guests(configs, infra.xen_grammar)
-        return Prepared(files, guests, parse_problems, _rt_problems(files, policy))
+        parse_problems += link_problems(links)
+        return Prepared(
+            files, guests, parse_problems, _rt_problems(files, policy), links,
+            frozenset(present if present is not None else files),
+        )  # fmt: skip
+
+
+def link_problems(links: Links) -> list[Problem]:
+    """INF001 for each link that cannot be followed inside the tree."""
+    return [_broken_link(f) for f in links.broken]
+
+
+def _broken_link(followed: Followed) -> Problem:
+    return Problem(
+        "INF001", followed.link, 0, 0,
+        f"{followed.link} is a symbolic link to {followed.target}: {followed.problem}; xl "
+        "and iproute2 would follow it, regime reads only the repository: point it at a file "
+        "of the repository with a relative path, or make it a file",
+        related=tuple((path, 0) for path in followed.through),
+    )  # fmt: skip
 
 
 def judge_infra(prepared: Prepared, touched: set[str] | None, policy: Policy) -> list[Finding]:
     """The findings, once the paths the change touches are known."""
     with paused_gc():
         guests = list(prepared.guests)
+        rt_problems = prepared.rt_problems
         if touched is not None:
+            # a link reads its target: a change to the target (or a link on the way) is
+            # a change to the link
+            touched = touched | prepared.links.touched_through(touched)
+            rt_problems = _after_removed_tables(rt_problems, touched, prepared, policy)
             # a duplicate is reported at its second place: make that the file the change
             # touches (the new guest reuses the old one's MAC, not the other way round)
             guests.sort(key=lambda g: g.path in touched)
@@ -57,10 +94,51 @@ def judge_infra(prepared: Prepared, touched: set[str] | None, policy: Policy) ->
         problems += _guest_problems(guests, policy)
         for group in _guest_groups(guests, policy):
             problems += _cross_guest_problems(group)
-        problems += prepared.rt_problems
+        problems += rt_problems
         findings = _to_findings(problems, touched, policy, prepared.files)
         findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
         return findings
+
+
+def _after_removed_tables(
+    problems: list[Problem], touched: set[str], prepared: Prepared, policy: Policy
+) -> list[Problem]:
+    """A change that deletes an rt_tables file, renames it away or edits it may take
+    away the definition of a table a script of the same host still uses: each RT105
+    of that host then involves the file, so it blocks (the tables the file defined
+    before are not known here: its old content is not read; so every table no file of
+    the host defines now counts, which is the safe side)."""
+    from regime.checks.hosts import hosts_of
+
+    infra = policy.infra
+    changed = sorted(p for p in touched if infra.is_rt_tables(p))
+    if not changed:
+        return problems
+    others = [p for p in prepared.files if infra.is_rt_tables(p) or infra.is_table_script(p)]
+    host = hosts_of([*changed, *others, *(p.path for p in problems if p.code == "RT105")])
+    out = []
+    for problem in problems:
+        own = [p for p in changed if host[p] == host.get(problem.path)]
+        if problem.code != "RT105" or not own:
+            out.append(problem)
+            continue
+        gone = [p for p in own if p not in prepared.present]
+        edited = [p for p in own if p in prepared.present]
+        what = []
+        if gone:
+            what.append(f"deletes or renames {_some(gone)}")
+        if edited:
+            what.append(f"edits {_some(edited)}")
+        note = f" The change {' and '.join(what)}, which may have defined it."
+        related = tuple((path, 0) for path in own)
+        out.append(
+            replace(problem, message=problem.message + note, related=problem.related + related)
+        )
+    return out
+
+
+def _some(paths: list[str]) -> str:
+    return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
 
 def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:

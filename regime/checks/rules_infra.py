@@ -25,6 +25,21 @@ never runs a config, so it cannot know the value and does not guess. The MAC and
 IP checks do not see this guest's network.
 
 Fix: write the value as a literal (`vif = ['mac=00:16:3e:00:00:01,ip=10.0.0.5']`).
+A computed `vif` or `name` is XEN003, an error.
+"""),
+    ("XEN003", "needed-value-computed", Severity.ERROR,
+     "a value a rule needs is computed: cannot be checked statically",
+     """
+An xm config (Python) computes a setting the XEN rules read: `vif` (its MACs,
+addresses, vifnames and scripts) or `name`, or runs a statement that may set
+any name (`exec`, `globals()`, `from m import *`). regime never runs a config, so
+it cannot compare this guest's MACs, addresses or name with the other guests': a
+reused MAC written as `vif = make_vifs()` would pass unseen. That blocks; other
+computed values (`memory = 256 * 2`) are XEN002, a warning.
+
+Fix: write `vif` and `name` as literals:
+    name = 'web'
+    vif = ['mac=00:16:3e:00:00:01,ip=10.0.0.5']
 """),
     ("XEN101", "duplicate-mac", Severity.ERROR,
      "a MAC address is used by two vifs",
@@ -156,5 +171,24 @@ drops ids of 2^31 and above silently (BusyBox ip accepts only 0-1023).
 `ip route ... table NAME` or `ip rule ... lookup NAME` with a name that is in no
 rt_tables file fails at run time ("table value is invalid"), typically at boot.
 Fix: define the table in rt_tables (or rt_tables.d/NAME.conf), or fix the name.
+"""),
+    ("INF001", "link-not-followed", Severity.ERROR,
+     "an infrastructure file is a link that cannot be followed inside the repository",
+     """
+A guest config, an rt_tables file or a script that uses tables is a symbolic link
+(a git link, an svn link with svn:special, a link on disk). xl, xm and iproute2
+follow links, so regime reads such a file as its target, from the repository
+itself (never from the server's own files), and reports it under the link's name.
+This link cannot be followed inside the repository: its target is an absolute
+path or climbs out of the repository with `..` (the host would read whatever it
+has there, which nobody reviewed), it points to nothing (a deleted or misspelled
+file, a folder), or it is a loop (or a chain of more than 40 links). The finding
+names the link and its target.
+
+Fix: point the link at a file in the repository with a relative path
+(`ln -sf ../xen-off/b.conf etc/xen/b.cfg`), or replace it with the file itself.
+A link whose target is itself read by these checks (`etc/xen/auto/web.cfg ->
+../web.cfg`, xendomains' way of starting guests at boot) is the same guest, not a
+second one; a change to a target counts as a change to every link to it.
 """),
 ]  # fmt: skip

@@ -45,8 +45,9 @@ def _range() -> tuple[str, str] | None:
 
 def run_infra(opts: Options) -> int:
     """regime-infra: the Xen and rt_tables checks of the tree after the change, run
-    once (pass_filenames: false). In a commit: the index, what is staged counts; with
-    nothing staged (--all-files): the tracked tree, everything counts; under a range:
+    once (pass_filenames: false, always_run: true). In a commit: the index, what is
+    staged counts (nothing staged: nothing to check); run by hand with nothing staged
+    (--all-files): the tracked tree, everything counts; under a range:
     the tree at its end, what the range changes counts."""
     root = git.toplevel()
     policy = policy_for(opts, root)
@@ -59,6 +60,11 @@ def run_infra(opts: Options) -> int:
     staged = git.staged_names()
     if staged:
         check_tree(GitTree(None), staged, policy, outcome)
+    elif os.environ.get("GIT_INDEX_FILE"):
+        # inside `git commit` (git names the index to its hooks) with nothing staged
+        # (--amend of the message, --allow-empty): the tree does not change. The hook
+        # runs always (pre-commit passes no file for a commit that only deletes one)
+        pass
     else:
         files = FsTree(root, git.tracked_files(cwd=root), report_unreadable=True)
         check_tree(files, None, policy, outcome)

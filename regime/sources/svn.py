@@ -77,27 +77,27 @@ class Transaction:
             raise ProducerError(_failed("svnlook propget svn:log", proc.returncode, err))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
+    def propget(self, path: str, name: str) -> bytes | None:
+        """A property of a path of the transaction; None when it is not set."""
+        proc = self._run("propget", operands=(name, path))
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace")
+            if "E200017" in err or "E160013" in err:  # no such property / no such path
+                return None
+            raise ProducerError(_failed(f"svnlook propget {name} {path}", proc.returncode, err))
+        return proc.stdout
+
     def special(self, path: str) -> bool:
         """Whether a file of the transaction has svn:special (a symlink: its text is
         "link TARGET", never lines to check)."""
-        proc = self._run("propget", operands=("svn:special", path))
-        if proc.returncode == 0:
-            return True
-        err = proc.stderr.decode("utf-8", "replace")
-        if "E200017" in err:  # the property is not set
-            return False
-        raise ProducerError(_failed(f"svnlook propget svn:special {path}", proc.returncode, err))
+        return self.propget(path, "svn:special") is not None
 
     def base_revision(self) -> str:
         """The revision a transaction's changes are made on (the youngest: svn refuses
         the commit of a file changed since), or the one before a revision."""
         if self.which[0] == "-r":
             return str(max(int(self.which[1]) - 1, 0))
-        proc = self._svnlook("youngest", "--", self.repos)
-        if proc.returncode != 0:
-            err = proc.stderr.decode("utf-8", "replace")
-            raise ProducerError(_failed("svnlook youngest", proc.returncode, err))
-        return proc.stdout.decode("ascii", "replace").strip()
+        return self.youngest()
 
     def cat(self, path: str, limit: int | None = None, revision: str | None = None) -> bytes | None:
         """A file of the transaction's tree (or of ``revision``), or None when it is not
@@ -162,13 +162,17 @@ class Transaction:
         which end with "/", are left out)."""
         return _parse_tree(self._run("tree", "--full-paths", "--show-ids"))
 
-    def youngest_tree_ids(self) -> tuple[str, dict[str, str]]:
-        """The youngest revision and every file of it with its node-revision id."""
+    def youngest(self) -> str:
+        """The youngest revision of the repository."""
         proc = self._svnlook("youngest", "--", self.repos)
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace")
             raise ProducerError(_failed("svnlook youngest", proc.returncode, err))
-        rev = proc.stdout.decode("ascii", "replace").strip()
+        return proc.stdout.decode("ascii", "replace").strip()
+
+    def youngest_tree_ids(self) -> tuple[str, dict[str, str]]:
+        """The youngest revision and every file of it with its node-revision id."""
+        rev = self.youngest()
         tree = self._svnlook("tree", "--full-paths", "--show-ids", "-r", rev, "--", self.repos)
         return rev, _parse_tree(tree)
 

@@ -76,6 +76,37 @@ def read_files(
                 offset += size
 
 
+def special_files(
+    svn: str, repos: str, revision: str, env: dict[str, str], under: str = ""
+) -> list[str]:
+    """Every path with svn:special (a symbolic link) at ``revision`` under the folder
+    ``under`` ("" the root), in one call (``svn propget -R --xml``). Raises
+    ProducerError when svn fails or its answer does not add up."""
+    from urllib.parse import unquote
+
+    root = "file://" + quote(os.path.abspath(repos))
+    try:
+        config = tempfile.TemporaryDirectory(prefix="regime-svn-", ignore_cleanup_errors=True)
+    except OSError as exc:
+        raise ProducerError(f"no temporary folder for svn's configuration: {exc}") from exc
+    with config as config_dir:
+        argv = [svn, "--non-interactive", "--config-dir", config_dir, "propget", "-R", "--xml"]
+        folder = f"{root}/{quote(under)}" if under else root
+        xml = _run([*argv, "svn:special", f"{folder}@{revision}"], env)
+    try:
+        targets = ElementTree.fromstring(xml).findall("target")
+    except ElementTree.ParseError as exc:
+        raise ProducerError(f"svn propget --xml gave unreadable XML: {exc}") from exc
+    prefix = unquote(root) + "/"
+    paths = []
+    for target in targets:
+        url = unquote(target.get("path") or "")
+        if not url.startswith(prefix):
+            raise ProducerError(f"svn propget --xml named {url[:200]!r}, not in {prefix}")
+        paths.append(url[len(prefix) :])
+    return paths
+
+
 def _run(argv: list[str], env: dict[str, str]) -> bytes:
     try:
         proc = subprocess.run(

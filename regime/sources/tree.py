@@ -91,9 +91,13 @@ def whole_file(
     return changed
 
 
-def walk(root: str, unreadable: Unreadable | None = None) -> Iterator[str]:
+def walk(
+    root: str, unreadable: Unreadable | None = None, links: list[str] | None = None
+) -> Iterator[str]:
     """Every regular file under root, relative with "/", sorted: a directory's files,
-    then its subdirectories (os.walk's top-down order). Symlinks are never followed.
+    then its subdirectories (os.walk's top-down order). Symlinks are never followed;
+    with ``links``, their paths are added to it (for a caller that follows some of
+    them inside the tree: regime.sources.links).
 
     One ``scandir`` per directory and no ``stat`` per file (the directory entry says
     what it is), with an explicit stack so a deep tree cannot exhaust the recursion.
@@ -114,6 +118,8 @@ def walk(root: str, unreadable: Unreadable | None = None) -> Iterator[str]:
                                 dirs.append(entry.name)
                         elif entry.is_file(follow_symlinks=False):
                             files.append(entry.name)
+                        elif links is not None and entry.is_symlink():
+                            links.append(prefix + entry.name)
                     except OSError as exc:  # no type in the entry, and lstat failed
                         if unreadable is not None and exc.errno not in _GONE:
                             unreadable.append((prefix + entry.name, exc.strerror or str(exc)))

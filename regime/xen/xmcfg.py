@@ -33,7 +33,7 @@ import io
 import re
 import tokenize
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from regime.xen.xlcfg import Setting, Value, XlConfig
 
@@ -50,13 +50,17 @@ class NotStatic:
     ``key`` is the setting it assigns or changes, when there is exactly one
     obvious one; None for statements (``import``, ``if``, a bare call) that are
     not an assignment to one name. ``reason`` is a short phrase such as
-    ``a call to make_vifs()``.
+    ``a call to make_vifs()``. ``may_set`` names every setting the statement may
+    set or change; None when it may change any of them (``exec``, ``globals()``,
+    ``from m import *``): a check that needs a setting learns from it whether that
+    setting is known (it is not part of the statement's identity).
     """
 
     line: int
     col: int
     key: str | None
     reason: str
+    may_set: tuple[str, ...] | None = field(default=(), compare=False)
 
 
 class XmSyntaxError(Exception):
@@ -358,18 +362,18 @@ class _Reader:
                 base = _base_name(func.value)
                 if base is not None:  # vif.append(...), vif.extend(...)
                     line, col = self.pos(stmt)
+                    names = (base, *(n for n in _affected_names(node) if n != base))
                     self.not_static.append(
                         NotStatic(
                             line,
                             col,
                             base,
                             f"a call to {_snippet(func)}(), which may change {base}",
+                            None if _may_set_anything(node) else names,
                         )
                     )
-                    self.drop(base)
-                    for name in _affected_names(node):
-                        if name != base:
-                            self.drop(name)
+                    for name in names:
+                        self.drop(name)
                     return
             self.opaque(stmt, f"a call to {_snippet(func)}()")
         else:
@@ -382,7 +386,8 @@ class _Reader:
             shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
             reason = f"{reason}, which may set {shown}"
         line, col = self.pos(node)
-        self.not_static.append(NotStatic(line, col, None, reason))
+        may_set = None if _may_set_anything(node) else tuple(names)
+        self.not_static.append(NotStatic(line, col, None, reason, may_set))
         for name in names:
             self.drop(name)
 
@@ -393,7 +398,7 @@ class _Reader:
 
     def unknown(self, node: ast.expr, name: str, reason: str) -> None:
         line, col = self.pos(node)
-        self.not_static.append(NotStatic(line, col, name, reason))
+        self.not_static.append(NotStatic(line, col, name, reason, (name,)))
         self.drop(name)
 
     def drop(self, name: str) -> None:
@@ -548,6 +553,33 @@ def _affected_names(node: ast.AST) -> list[str]:
             if base is not None:
                 names[base] = None
     return list(names)
+
+
+#: Calls through which a config can set a name it never writes as a target
+#: (``exec("vif = ...")``, ``globals()["vif"] = ...``, ``setattr(module, "vif", ...)``).
+_ANY_NAME_CALLS = frozenset(
+    ("exec", "eval", "execfile", "compile", "globals", "locals", "vars", "setattr", "__import__")
+)
+
+
+def _may_set_anything(node: ast.AST) -> bool:
+    """Whether a statement may set names it does not show: a wildcard import, a call
+    (by name or attribute) to one of :data:`_ANY_NAME_CALLS`, or a use of
+    ``__builtins__`` or of a ``__dict__``."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.ImportFrom) and any(a.name == "*" for a in sub.names):
+            return True
+        if isinstance(sub, ast.Call):
+            func = sub.func
+            called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if called in _ANY_NAME_CALLS:
+                return True
+        if isinstance(sub, ast.Name | ast.Attribute) and (
+            getattr(sub, "id", None) in ("__builtins__", "__dict__")
+            or getattr(sub, "attr", None) == "__dict__"
+        ):
+            return True
+    return False
 
 
 def _statement_kind(stmt: ast.stmt) -> str:
