@@ -18,6 +18,9 @@ _SVN_PROP_RULE = b"_" * 67
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _PROP_HUNK = re.compile(rb"^## -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? ##")
 _COMBINED_HUNK = re.compile(rb"^(@@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? @@@+")
+# svn's diff ends a line at LF, CRLF and a lone CR (libsvn_diff), git and GNU diff at
+# LF only: the lines of an svn chunk's hunks are svn's.
+_SVN_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 @dataclass(slots=True)
@@ -204,6 +207,11 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Peekable) -> None:
             if line is None:
                 _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
                 return
+            if chunk.kind == "svn":
+                parts = _SVN_LINE.findall(line)
+                if len(parts) > 1:  # the rest is the next line
+                    line = parts[0]
+                    src.push_back(b"".join(parts[1:]))
             c = line[:1]
             if c == b"+":
                 new -= 1

@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from regime.diff.svn_lines import svn_split_lines
+
 ChunkKind = Literal["git", "combined", "svn", "svnprop", "plain"]
 
 _SVN_HEADER = re.compile(rb"^(Index|Modified|Added|Deleted|Copied|Replaced): ")
@@ -48,6 +50,12 @@ _PLUS_END = re.compile(rb"\n[^+]")
 _MINUS_END = re.compile(rb"\n[^-]")
 _CONTEXT_END = re.compile(rb"\n[^ ]")
 _PLUS, _MINUS, _SPACE = ord("+"), ord("-"), ord(" ")
+# A CR that ends a line of svn's diff by itself (libsvn_diff ends lines at LF, CRLF
+# and a lone CR; git and GNU diff at LF only).
+_LONE_CR = re.compile(rb"\r(?!\n)")
+# The +++ label svnlook writes ("(rev 3)", "(txn 3-4)"): svnlook ends each file's diff
+# with an empty line, the svn client does not.
+_SVNLOOK_LABEL = re.compile(rb"^\+\+\+ [^\t]*\t.*\((?:rev \d+|txn [^()]*)\)\r?\n$")
 
 _NO_LIMIT = 1 << 62
 # What is kept of a line too long to hold: its start (a header names its file there)
@@ -84,6 +92,9 @@ class Chunk:
     # header lines are kept then (``pieces``), nothing of the hunks, and no ``plus``.
     too_big: int = 0
     limit: int = 0
+    # An svn chunk holding a CR that is not the CR of a CRLF: svn's diff ends a line
+    # there (see svn_lines.py), so its hunks were counted so and are read so.
+    lone_cr: bool = False
 
     def lines(self) -> list[bytes]:
         """The chunk's lines, each with its line end (split at \\n only)."""
@@ -307,6 +318,19 @@ class _Source:
         self.consumed += end - pos
         return buf[pos:end], count
 
+    def cut_run(self, data: bytes, at: re.Pattern[bytes]) -> tuple[bytes, int]:
+        """The run just taken (``data``), given back from the line in which ``at``
+        first matches: the lines before it, with their number."""
+        m = at.search(data)
+        assert m is not None
+        keep = data.rfind(b"\n", 0, m.start()) + 1
+        back = len(data) - keep
+        count = data.count(b"\n", 0, keep)
+        self.pos -= back
+        self.consumed -= back
+        self.lineno -= data.count(b"\n", keep)
+        return data[:keep], count
+
     def _refill(self) -> bool:
         """Make sure the buffer holds a whole line (or the stream's last bytes)."""
         parts = [self.buf[self.pos :]]
@@ -356,6 +380,8 @@ def split(
     def done(chunk: Chunk) -> Chunk:
         if chunk.too_big:
             chunk.too_big, chunk.limit = before - src.start, budget
+        elif chunk.kind == "svn" and chunk.hunks and not chunk.trailer:
+            _lone_cr_last(chunk)
         return chunk
 
     while True:
@@ -421,6 +447,22 @@ def _over_limit(chunk: Chunk, src: _Source) -> None:
     chunk.too_big = 1  # its size is known when it ends
     chunk.plain = False
     src.stop = _NO_LIMIT
+
+
+def _lone_cr_last(chunk: Chunk) -> None:
+    """svnlook ends each file's diff with an empty line; when a file's last hunk
+    ends in a line ending in a lone CR, that newline follows the CR and the two look
+    like a CRLF (``+o\\r`` then ``\\n``): a chunk of svnlook's with no empty line after
+    its hunks and a last line in CRLF had a lone CR there (chunks.py cuts the
+    newline off again)."""
+    head = chunk.pieces[: chunk.head]
+    if (
+        chunk.problem is None
+        and chunk.pieces[-1].endswith(b"\r\n")
+        and any(_SVNLOOK_LABEL.match(x) for x in head[-2:])
+    ):
+        chunk.lone_cr = True
+        chunk.plain = False
 
 
 def _append(chunk: Chunk, line: bytes) -> None:
@@ -502,20 +544,31 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
 
     Whole runs first; a line no run takes (a ``\\`` marker, an empty context line,
     the last line of the stream without a newline, anything after a pushed-back
-    line) is taken on its own, with the same counting.
+    line) is taken on its own, with the same counting. In an svn chunk a lone CR
+    ends a line too: a run is cut before the first line that holds one, and from
+    there on the hunk is read a line at a time, each cut into svn's lines (what is
+    left of a line when the counts are done, the next hunk's header glued to a last
+    line ending in a lone CR, is read on as a line of its own).
     """
     pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
     o, new = hunk.old[0], hunk.new
     at = hunk.start  # the new-side number of the next added or context line
+    svn = chunk.kind == "svn"
+    by_line = False  # svn: a lone CR was seen in this hunk, no more runs
     if o == 0 and new == 0:
         chunk.plain = False  # no tool writes an empty hunk, and unidiff reads on past it
     while o > 0 or new > 0:
         if src.consumed > src.stop:
             _over_limit(chunk, src)
             pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
-        lead = src.lead()
+        lead = -1 if by_line else src.lead()
         if lead == _PLUS and new > 0:
             got = src.run(_PLUS_END, new)
+            if svn and b"\r" in got[0] and _LONE_CR.search(got[0]):
+                got = src.cut_run(got[0], _LONE_CR)
+                by_line = True
+                if not got[1]:
+                    continue
             pieces.append(got[0])
             plus.append(got[0])
             plus_at.append(at)
@@ -524,11 +577,21 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             continue
         if lead == _MINUS and o > 0:
             got = src.run(_MINUS_END, o)
+            if svn and b"\r" in got[0] and _LONE_CR.search(got[0]):
+                got = src.cut_run(got[0], _LONE_CR)
+                by_line = True
+                if not got[1]:
+                    continue
             pieces.append(got[0])
             o -= got[1]
             continue
         if lead == _SPACE and o > 0 and new > 0:
             got = src.run(_CONTEXT_END, min(o, new))
+            if svn and b"\r" in got[0] and _LONE_CR.search(got[0]):
+                got = src.cut_run(got[0], _LONE_CR)
+                by_line = True
+                if not got[1]:
+                    continue
             pieces.append(got[0])
             o -= got[1]
             new -= got[1]
@@ -538,6 +601,15 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
         if line is None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
             return
+        if svn and b"\r" in line and _LONE_CR.search(line):
+            chunk.lone_cr = True
+            chunk.plain = False
+            by_line = True
+            parts = svn_split_lines(line)
+            line = parts[0]
+            if len(parts) > 1:
+                # the rest is read as the next line (the line was counted once)
+                src.push_back(b"".join(parts[1:]))
         c = line[:1]
         if not line.endswith(b"\n"):
             chunk.plain = False  # the stream's last line, cut off: no line end to screen

@@ -77,6 +77,19 @@ class Transaction:
             raise ProducerError(_failed("svnlook propget svn:log", proc.returncode, err))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
+    def is_special(self, path: str) -> bool:
+        """Whether a file of the transaction has svn:special (a symlink, stored as
+        ``link TARGET``)."""
+        proc = self._run("propget", operands=("svn:special", path))
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace")
+            if "E200017" in err:  # the property is not set
+                return False
+            raise ProducerError(
+                _failed(f"svnlook propget svn:special {path}", proc.returncode, err)
+            )
+        return True
+
     def cat(self, path: str, limit: int | None = None) -> bytes | None:
         """A file of the transaction's tree, or None when it is not there. With
         ``limit``, svnlook is stopped once it has printed more than that and TooBig
