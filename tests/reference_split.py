@@ -63,20 +63,25 @@ def _count(text: bytes | None) -> int:
 
 
 class _Peekable:
-    __slots__ = ("_it", "_pending", "lineno")
+    __slots__ = ("_it", "_pending", "_rest", "lineno")
 
     def __init__(self, lines: Iterable[bytes]) -> None:
         self._it = iter(lines)
         self._pending: list[bytes] = []
+        self._rest: list[bytes] = []  # svn's lines left of a line cut, counted already
         self.lineno = 0
 
     def next(self) -> bytes | None:
+        if self._rest and not self._pending:
+            return self._rest.pop()
         line = self._pending.pop() if self._pending else next(self._it, None)
         if line is not None:
             self.lineno += 1
         return line
 
     def peek(self) -> bytes | None:
+        if not self._pending and self._rest:
+            return self._rest[-1]
         if not self._pending:
             line = next(self._it, None)
             if line is None:
@@ -209,9 +214,8 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Peekable) -> None:
                 return
             if chunk.kind == "svn":
                 parts = _SVN_LINE.findall(line)
-                if len(parts) > 1:  # the rest is the next line
-                    line = parts[0]
-                    src.push_back(b"".join(parts[1:]))
+                line = parts[0]
+                src._rest.extend(reversed(parts[1:]))  # the next lines, of the same line
             c = line[:1]
             if c == b"+":
                 new -= 1

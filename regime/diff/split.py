@@ -176,8 +176,8 @@ class _Source:
     """
 
     __slots__ = (
-        "_blocks", "_carry", "_pending", "buf", "consumed", "lineno", "long", "pos", "start",
-        "stop",
+        "_blocks", "_carry", "_pending", "_rest", "buf", "consumed", "lineno", "long", "pos",
+        "start", "stop",
     )  # fmt: skip
 
     def __init__(self, blocks: Iterable[bytes], long: int = _NO_LIMIT) -> None:
@@ -190,6 +190,7 @@ class _Source:
         self.start = 0
         self.stop = _NO_LIMIT
         self._pending: list[bytes] = []
+        self._rest: list[bytes] = []  # svn's lines left of a line cut (last first)
         self._carry: list[bytes] = []
 
     def _next_block(self) -> bytes | None:
@@ -200,6 +201,10 @@ class _Source:
 
     def next(self) -> bytes | None:
         """The next line with its \\n (the last one may lack it), or None at the end."""
+        if self._rest and not self._pending:
+            line = self._rest.pop()  # part of the line counted already
+            self.consumed += len(line)
+            return line
         self.lineno += 1
         if self._pending:
             line = self._pending.pop()
@@ -281,6 +286,14 @@ class _Source:
             self.push_back(line)
         return self._pending[-1]
 
+    def cut(self, parts: list[bytes]) -> bytes:
+        """The line just read, cut into ``parts`` (svn's lines): the first now, the
+        others as the next lines, each once (no line is cut again, so a line of many
+        lone CRs costs its length once), all counted as the one line of the stream."""
+        self._rest.extend(reversed(parts[1:]))
+        self.consumed -= sum(len(x) for x in parts[1:])
+        return parts[0]
+
     def push_back(self, line: bytes) -> None:
         self._pending.append(line)
         self.lineno -= 1
@@ -289,7 +302,7 @@ class _Source:
     def lead(self) -> int:
         """The first byte of the next line when that line is whole in the buffer and
         nothing is pushed back (what :meth:`run` needs), else -1."""
-        if self._pending:
+        if self._pending or self._rest:
             return -1
         buf, pos = self.buf, self.pos
         if pos >= len(buf) or buf.find(b"\n", pos) < 0:
@@ -605,11 +618,7 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             chunk.lone_cr = True
             chunk.plain = False
             by_line = True
-            parts = svn_split_lines(line)
-            line = parts[0]
-            if len(parts) > 1:
-                # the rest is read as the next line (the line was counted once)
-                src.push_back(b"".join(parts[1:]))
+            line = src.cut(svn_split_lines(line))
         c = line[:1]
         if not line.endswith(b"\n"):
             chunk.plain = False  # the stream's last line, cut off: no line end to screen

@@ -63,7 +63,7 @@ def svn_added(lines: list[bytes]) -> tuple[list[AddedLine], list[int]]:
         # the new side of the hunk: (svn's number, the line's bytes, added)
         side: list[_Line] = []
         last_new = False
-        while (old > 0 or new > 0) and i < size:
+        while i < size and (old > 0 or new > 0 or lines[i].startswith(b"\\")):
             line = lines[i]
             i += 1
             kind, body = line[:1], line[1:]
