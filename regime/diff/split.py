@@ -53,6 +53,7 @@ _PLUS, _MINUS, _SPACE = ord("+"), ord("-"), ord(" ")
 # A CR that ends a line of svn's diff by itself (libsvn_diff ends lines at LF, CRLF
 # and a lone CR; git and GNU diff at LF only).
 _LONE_CR = re.compile(rb"\r(?!\n)")
+_RUN_LONE_CR = re.compile(rb"\r[^\n]")  # the same in a run, which ends in a newline (faster)
 # The +++ label svnlook writes ("(rev 3)", "(txn 3-4)"): svnlook ends each file's diff
 # with an empty line, the svn client does not.
 _SVNLOOK_LABEL = re.compile(rb"^\+\+\+ [^\t]*\t.*\((?:rev \d+|txn [^()]*)\)\r?\n$")
@@ -462,6 +463,12 @@ def _over_limit(chunk: Chunk, src: _Source) -> None:
     src.stop = _NO_LIMIT
 
 
+def _has_lone_cr(data: bytes) -> bool:
+    """Whether a run (whole lines, the last ending in a newline) holds a CR that is
+    not the CR of a CRLF: no CR at all is one memchr, the usual case."""
+    return b"\r" in data and _RUN_LONE_CR.search(data) is not None
+
+
 def _lone_cr_last(chunk: Chunk) -> None:
     """svnlook ends each file's diff with an empty line; when a file's last hunk
     ends in a line ending in a lone CR, that newline follows the CR and the two look
@@ -577,7 +584,7 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
         lead = -1 if by_line else src.lead()
         if lead == _PLUS and new > 0:
             got = src.run(_PLUS_END, new)
-            if svn and b"\r" in got[0] and _LONE_CR.search(got[0]):
+            if svn and _has_lone_cr(got[0]):
                 got = src.cut_run(got[0], _LONE_CR)
                 by_line = True
                 if not got[1]:
@@ -590,7 +597,7 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             continue
         if lead == _MINUS and o > 0:
             got = src.run(_MINUS_END, o)
-            if svn and b"\r" in got[0] and _LONE_CR.search(got[0]):
+            if svn and _has_lone_cr(got[0]):
                 got = src.cut_run(got[0], _LONE_CR)
                 by_line = True
                 if not got[1]:
@@ -600,7 +607,7 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             continue
         if lead == _SPACE and o > 0 and new > 0:
             got = src.run(_CONTEXT_END, min(o, new))
-            if svn and b"\r" in got[0] and _LONE_CR.search(got[0]):
+            if svn and _has_lone_cr(got[0]):
                 got = src.cut_run(got[0], _LONE_CR)
                 by_line = True
                 if not got[1]:
