@@ -111,12 +111,15 @@ class ChangedFile:
         reading), else every line. A check still applies its own rule to each.
         Several simple patterns, each searched on its own, are much faster than one
         alternation of them (re tries every branch at every byte)."""
-        if self.added_runs is None:
-            return self.lines()
         if self.numbering is not None and self.numbering.read is not None:
             # svn: only a file with a line the screens pick out is read for its numbers
-            if next(_lines_where(self.added_runs, patterns), None) is None:
-                return iter(())
+            # (every one whose diff shows a lone CR: its lines may be cut short there)
+            if not self.numbering.always:
+                runs = self.added_runs or [(x.number, _raw(x)) for x in self.added]
+                if next(_lines_where(runs, patterns), None) is None:
+                    return iter(())
+            return self.lines()
+        if self.added_runs is None:
             return self.lines()
         return _lines_where(self.added_runs, patterns)
 
@@ -172,6 +175,11 @@ def text_lines(text: str) -> Iterator[AddedLine]:
         else:
             yield AddedLine(number, text[pos:end], "\n")
         pos = end + 1
+
+
+def _raw(line: AddedLine) -> bytes:
+    """An added line as a diff carries it, for the screens (a line end always)."""
+    return b"+" + (line.text + (line.eol or "\n")).encode("utf-8", "surrogateescape")
 
 
 def _lines_where(

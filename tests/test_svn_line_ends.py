@@ -101,3 +101,27 @@ def test_a_file_that_only_looks_like_a_symlink_is_checked(hooked: Svn) -> None:
     hooked.write("trunk/fake.c", b"link x\t")
     c = hooked.block()
     assert c.findings == ["trunk/fake.c:1:7: WS101", "trunk/fake.c:1:7: WS102"]
+
+
+def test_a_line_going_on_past_what_the_diff_shows_is_judged_whole(
+    tmp_path: Path,
+) -> None:
+    """The first of svn's lines changed, the next three as context, all ending in a
+    lone CR: the diff shows ``X\\rp\\rq\\rr\\r`` of the file's line, which looks like a
+    trailing CR, and not the rest of it (``s``, or a tab further on, which git, showing
+    the whole line, flags). The door reads the file and judges the line whole."""
+    svn = Svn(tmp_path / "svn")
+    (svn.wc / "trunk").mkdir()
+    svn.write("trunk/u.c", b"x\rp\rq\rr\rs\n")
+    svn.write("trunk/t.c", b"x\rp\rq\rr\rs\tend\n")
+    svn.accept("The base, before the hook")
+    svn.install()
+    svn.write("trunk/u.c", b"X\rp\rq\rr\rs\n")
+    svn.accept("No trailing CR: the line goes on")
+    svn.write("trunk/t.c", b"X\rp\rq\rr\rs\tend\n")
+    c = svn.block()
+    assert c.findings == ["trunk/t.c:1:10: WS101"]
+    assert staged(tmp_path, {"trunk/t.c": b"X\rp\rq\rr\rs\tend\n"}) == (
+        1,
+        {("trunk/t.c", 1, "WS101")},
+    )

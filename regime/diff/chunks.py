@@ -66,8 +66,9 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
         changed.pending = _Pending(chunk.pieces[chunk.head - 2 :])
     elif chunk.lone_cr:
         changed.added, segments = _svn_lone_cr(chunk)
-        if not _shown_whole(chunk):
-            changed.numbering = SvnNumbering(lambda: segments)
+        # the whole file, not only from the top: a line may go on below the hunk
+        if not (_shown_whole(chunk) and chunk.pieces[chunk.head].startswith(b"@@ -0,0 ")):
+            changed.numbering = SvnNumbering(lambda: segments, always=True)
         return changed
     elif chunk.hunks:
         start = next((i for i, x in enumerate(text) if x.startswith("--- ")), None)
@@ -91,10 +92,14 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
     return changed
 
 
+_FROM_THE_TOP = re.compile(rb"@@ -\d+(?:,\d+)? \+(?:1|0,0)[ ,]")
+
+
 def _shown_whole(chunk: Chunk) -> bool:
-    """Whether the diff shows the file from its first line to its last (one hunk
-    from nothing): then svn's numbers are the file's."""
-    return chunk.hunks == 1 and chunk.pieces[chunk.head].startswith((b"@@ -0,0 +", b"@@ -0 +"))
+    """Whether the diff shows the file from its first line on (one hunk from the
+    top: an added file, a small one): then no lone CR above a hunk goes unseen, and
+    the numbers made from the diff are the file's."""
+    return chunk.hunks == 1 and _FROM_THE_TOP.match(chunk.pieces[chunk.head]) is not None
 
 
 def _svn_lone_cr(chunk: Chunk) -> tuple[list[AddedLine], list[int]]:

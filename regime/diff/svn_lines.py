@@ -144,10 +144,12 @@ class SvnNumbering:
     file itself (see the module's docstring). ``read``, set by a door that can read
     the file after the change, gives its bytes (or None: the diff's reading stands)."""
 
-    __slots__ = ("_segments", "read")
+    __slots__ = ("_segments", "always", "read")
 
-    def __init__(self, segments: Callable[[], list[int]]) -> None:
+    def __init__(self, segments: Callable[[], list[int]], *, always: bool = False) -> None:
         self._segments = segments
+        # the diff shows a lone CR: a line it adds may go on above or below what it shows
+        self.always = always
         self.read: Callable[[], bytes | None] | None = None
 
     def exact(self) -> list[AddedLine] | None:
