@@ -53,7 +53,9 @@ _PLUS, _MINUS, _SPACE = ord("+"), ord("-"), ord(" ")
 # A CR that ends a line of svn's diff by itself (libsvn_diff ends lines at LF, CRLF
 # and a lone CR; git and GNU diff at LF only).
 _LONE_CR = re.compile(rb"\r(?!\n)")
-_RUN_LONE_CR = re.compile(rb"\r[^\n]")  # the same in a run, which ends in a newline (faster)
+# The same in a run, which ends in a newline (faster); a run with no CR at all, the
+# usual case, costs only the memchr of ``b"\r" in run``.
+_RUN_LONE_CR = re.compile(rb"\r[^\n]")
 # The +++ label svnlook writes ("(rev 3)", "(txn 3-4)"): svnlook ends each file's diff
 # with an empty line, the svn client does not.
 _SVNLOOK_LABEL = re.compile(rb"^\+\+\+ [^\t]*\t.*\((?:rev \d+|txn [^()]*)\)\r?\n$")
@@ -463,12 +465,6 @@ def _over_limit(chunk: Chunk, src: _Source) -> None:
     src.stop = _NO_LIMIT
 
 
-def _has_lone_cr(data: bytes) -> bool:
-    """Whether a run (whole lines, the last ending in a newline) holds a CR that is
-    not the CR of a CRLF: no CR at all is one memchr, the usual case."""
-    return b"\r" in data and _RUN_LONE_CR.search(data) is not None
-
-
 def _lone_cr_last(chunk: Chunk) -> None:
     """svnlook ends each file's diff with an empty line; when a file's last hunk
     ends in a line ending in a lone CR, that newline follows the CR and the two look
@@ -565,93 +561,134 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
     Whole runs first; a line no run takes (a ``\\`` marker, an empty context line,
     the last line of the stream without a newline, anything after a pushed-back
     line) is taken on its own, with the same counting. In an svn chunk a lone CR
-    ends a line too: a run is cut before the first line that holds one, and from
-    there on the hunk is read a line at a time, each cut into svn's lines (what is
-    left of a line when the counts are done, the next hunk's header glued to a last
-    line ending in a lone CR, is read on as a line of its own).
+    ends a line too: a run is cut before the first line that holds one, and the rest
+    of the hunk is read a line at a time (:func:`_read_by_line`), so a run of lines
+    of many lone CRs is never searched again for each.
     """
     pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
     o, new = hunk.old[0], hunk.new
     at = hunk.start  # the new-side number of the next added or context line
     svn = chunk.kind == "svn"
-    by_line = False  # svn: a lone CR was seen in this hunk, no more runs
     if o == 0 and new == 0:
         chunk.plain = False  # no tool writes an empty hunk, and unidiff reads on past it
     while o > 0 or new > 0:
         if src.consumed > src.stop:
             _over_limit(chunk, src)
             pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
-        lead = -1 if by_line else src.lead()
+        lead = src.lead()
         if lead == _PLUS and new > 0:
-            got = src.run(_PLUS_END, new)
-            if svn and _has_lone_cr(got[0]):
-                got = src.cut_run(got[0], _LONE_CR)
-                by_line = True
-                if not got[1]:
-                    continue
-            pieces.append(got[0])
-            plus.append(got[0])
-            plus_at.append(at)
-            new -= got[1]
-            at += got[1]
+            data, count = src.run(_PLUS_END, new)
+            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            if lone:
+                data, count = src.cut_run(data, _LONE_CR)
+            if count:
+                pieces.append(data)
+                plus.append(data)
+                plus_at.append(at)
+                new -= count
+                at += count
+            if lone:
+                _read_by_line(chunk, src, o, new, at)
+                return
             continue
         if lead == _MINUS and o > 0:
-            got = src.run(_MINUS_END, o)
-            if svn and _has_lone_cr(got[0]):
-                got = src.cut_run(got[0], _LONE_CR)
-                by_line = True
-                if not got[1]:
-                    continue
-            pieces.append(got[0])
-            o -= got[1]
+            data, count = src.run(_MINUS_END, o)
+            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            if lone:
+                data, count = src.cut_run(data, _LONE_CR)
+            if count:
+                pieces.append(data)
+                o -= count
+            if lone:
+                _read_by_line(chunk, src, o, new, at)
+                return
             continue
         if lead == _SPACE and o > 0 and new > 0:
-            got = src.run(_CONTEXT_END, min(o, new))
-            if svn and _has_lone_cr(got[0]):
-                got = src.cut_run(got[0], _LONE_CR)
-                by_line = True
-                if not got[1]:
-                    continue
-            pieces.append(got[0])
-            o -= got[1]
-            new -= got[1]
-            at += got[1]
+            data, count = src.run(_CONTEXT_END, min(o, new))
+            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            if lone:
+                data, count = src.cut_run(data, _LONE_CR)
+            if count:
+                pieces.append(data)
+                o -= count
+                new -= count
+                at += count
+            if lone:
+                _read_by_line(chunk, src, o, new, at)
+                return
             continue
         line = src.next()
         if line is None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
             return
-        if svn and b"\r" in line and _LONE_CR.search(line):
-            chunk.lone_cr = True
-            chunk.plain = False
-            by_line = True
-            line = src.cut(svn_split_lines(line))
-        c = line[:1]
-        if not line.endswith(b"\n"):
-            chunk.plain = False  # the stream's last line, cut off: no line end to screen
-        if c == b"+":
-            new -= 1
-            plus.append(line)
-            plus_at.append(at)
-            at += 1
-        elif c == b"-":
-            o -= 1
-        elif c == b" " or line in (b"\n", b"\r\n"):
-            o -= 1
-            new -= 1
-            at += 1
-            if c != b" ":
-                chunk.plain = False
-        elif c == b"\\":
-            chunk.plain = False
-        else:
-            src.push_back(line)
-            _problem(chunk, src.lineno + 1, "a hunk is shorter than its header says")
+        lone = svn and b"\r" in line and _LONE_CR.search(line) is not None
+        counts = _take_line(chunk, src, _svn_cut(chunk, src, line) if lone else line, o, new, at)
+        if counts is None:
             return
-        pieces.append(line)
-        if o < 0 or new < 0:
-            _problem(chunk, src.lineno, "a hunk is longer than its header says")
+        o, new, at = counts
+        if lone:
+            _read_by_line(chunk, src, o, new, at)
             return
+
+
+def _read_by_line(chunk: Chunk, src: _Source, o: int, new: int, at: int) -> None:
+    """The rest of a hunk of an svn chunk, a line at a time, each line cut into svn's
+    lines (what is left of a line when the counts are done, such as the next hunk's
+    header glued to a line ending in a lone CR, is read on as lines of their own)."""
+    while o > 0 or new > 0:
+        if src.consumed > src.stop:
+            _over_limit(chunk, src)
+        line = src.next()
+        if line is None:
+            _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
+            return
+        if b"\r" in line and _LONE_CR.search(line):
+            line = _svn_cut(chunk, src, line)
+        counts = _take_line(chunk, src, line, o, new, at)
+        if counts is None:
+            return
+        o, new, at = counts
+
+
+def _svn_cut(chunk: Chunk, src: _Source, line: bytes) -> bytes:
+    """The first of svn's lines in a line holding a lone CR (the others come next)."""
+    chunk.lone_cr = True
+    chunk.plain = False
+    return src.cut(svn_split_lines(line))
+
+
+def _take_line(
+    chunk: Chunk, src: _Source, line: bytes, o: int, new: int, at: int
+) -> tuple[int, int, int] | None:
+    """One hunk line taken on its own: the counts after it, or None when the hunk
+    ends there with a problem."""
+    c = line[:1]
+    if not line.endswith(b"\n"):
+        chunk.plain = False  # the stream's last line, cut off: no line end to screen
+    if c == b"+":
+        new -= 1
+        chunk.plus.append(line)
+        chunk.plus_at.append(at)
+        at += 1
+    elif c == b"-":
+        o -= 1
+    elif c == b" " or line in (b"\n", b"\r\n"):
+        o -= 1
+        new -= 1
+        at += 1
+        if c != b" ":
+            chunk.plain = False
+    elif c == b"\\":
+        chunk.plain = False
+    else:
+        src.push_back(line)
+        _problem(chunk, src.lineno + 1, "a hunk is shorter than its header says")
+        return None
+    chunk.pieces.append(line)
+    if o < 0 or new < 0:
+        _problem(chunk, src.lineno, "a hunk is longer than its header says")
+        return None
+    return o, new, at
 
 
 def _read_combined_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
