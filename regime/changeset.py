@@ -17,6 +17,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from regime.diff.svn_lines import SvnNumbering
     from regime.sources.trees import Tree
 
 
@@ -82,11 +83,20 @@ class ChangedFile:
     # are made, by unidiff through ``pending``, only when a check walks every line.
     added_runs: list[tuple[int, bytes]] | None = None
     pending: Callable[[], list[AddedLine]] | None = None
+    # An svn diff not showing the file whole: svn counts a lone CR as a line end,
+    # so its numbers can be off by the lone CRs above a hunk. With a reader (the svn
+    # door), the added lines are taken from the file itself when a check first needs
+    # them (see diff/svn_lines.py).
+    numbering: SvnNumbering | None = None
 
     def lines(self) -> Iterator[AddedLine]:
         """The added lines: those of the diff, or every line of a whole file."""
         if self.text is not None:
             return text_lines(self.text)
+        if self.numbering is not None:
+            exact, self.numbering = self.numbering.exact(), None
+            if exact is not None:
+                self.added, self.pending, self.added_runs = exact, None, None
         if self.pending is not None:
             self.added, self.pending = self.pending(), None
         return iter(self.added)
@@ -105,6 +115,14 @@ class ChangedFile:
         reading), else every line. A check still applies its own rule to each.
         Several simple patterns, each searched on its own, are much faster than one
         alternation of them (re tries every branch at every byte)."""
+        if self.numbering is not None and self.numbering.read is not None:
+            # svn: only a file with a line the screens pick out is read for its numbers
+            # (every one whose diff shows a lone CR: its lines may be cut short there)
+            if not self.numbering.always:
+                runs = self.added_runs or [(x.number, _raw(x)) for x in self.added]
+                if next(_lines_where(runs, patterns), None) is None:
+                    return iter(())
+            return self.lines()
         if self.added_runs is None:
             return self.lines()
         return _lines_where(self.added_runs, patterns)
@@ -165,6 +183,11 @@ def text_lines(text: str) -> Iterator[AddedLine]:
         else:
             yield AddedLine(number, text[pos:end], "\n")
         pos = end + 1
+
+
+def _raw(line: AddedLine) -> bytes:
+    """An added line as a diff carries it, for the screens (a line end always)."""
+    return b"+" + (line.text + (line.eol or "\n")).encode("utf-8", "surrogateescape")
 
 
 def _lines_where(

@@ -19,6 +19,9 @@ _SVN_PROP_RULE = b"_" * 67
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _PROP_HUNK = re.compile(rb"^## -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? ##")
 _COMBINED_HUNK = re.compile(rb"^(@@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? @@@+")
+# svn's diff ends a line at LF, CRLF and a lone CR (libsvn_diff), git and GNU diff at
+# LF only: the lines of an svn chunk's hunks are svn's.
+_SVN_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 @dataclass(slots=True)
@@ -61,20 +64,25 @@ def _count(text: bytes | None) -> int:
 
 
 class _Peekable:
-    __slots__ = ("_it", "_pending", "lineno")
+    __slots__ = ("_it", "_pending", "_rest", "lineno")
 
     def __init__(self, lines: Iterable[bytes]) -> None:
         self._it = iter(lines)
         self._pending: list[bytes] = []
+        self._rest: list[bytes] = []  # svn's lines left of a line cut, counted already
         self.lineno = 0
 
     def next(self) -> bytes | None:
+        if self._rest and not self._pending:
+            return self._rest.pop()
         line = self._pending.pop() if self._pending else next(self._it, None)
         if line is not None:
             self.lineno += 1
         return line
 
     def peek(self) -> bytes | None:
+        if not self._pending and self._rest:
+            return self._rest[-1]
         if not self._pending:
             line = next(self._it, None)
             if line is None:
@@ -229,6 +237,10 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Peekable) -> None:
             if line is None:
                 _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
                 return
+            if chunk.kind == "svn":
+                parts = _SVN_LINE.findall(line)
+                line = parts[0]
+                src._rest.extend(reversed(parts[1:]))  # the next lines, of the same line
             c = line[:1]
             if c == b"+":
                 new -= 1

@@ -7,7 +7,8 @@ look like headers, wrong hunk counts, garbage between hunks, truncation, commit
 records), cut into blocks at random places:
 
 - the block splitter (runs of hunk lines per regex match) against the line-by-line
-  splitter it replaced (tests/reference_split.py);
+  splitter it replaced (tests/reference_split.py), svn chunks with lone CRs (svn ends
+  a line there) included;
 - a plain chunk read lazily (header lines only, unidiff when a check asks) against
   the same chunk read at once;
 - the added lines picked out of the raw runs (``ChangedFile.lines_where``) against
@@ -54,7 +55,10 @@ def _line_bytes(r: random.Random) -> bytes:
     return r.choice(TEXTS).encode("utf-8", "surrogateescape")
 
 
-def _hunk(r: random.Random, corrupt: bool) -> list[bytes]:
+def _hunk(r: random.Random, corrupt: bool, lone_cr: bool = False) -> list[bytes]:
+    """A hunk; ``lone_cr``: as svn writes one, some lines ended by a lone CR and
+    counted as lines (so that a line of the stream holds several, glued to the next
+    hunk's header or to svnlook's empty line after the file)."""
     context, removed, added = r.randrange(3), r.randrange(4), r.randrange(5)
     kinds = [" "] * context + ["-"] * removed + ["+"] * added
     r.shuffle(kinds)
@@ -67,6 +71,8 @@ def _hunk(r: random.Random, corrupt: bool) -> list[bytes]:
     out = [f"@@ -{r.randrange(1, 50)},{old} +{r.randrange(1, 50)},{new} @@ f()\n".encode()]
     for kind in kinds:
         eol = b"\r\n" if r.random() < 0.2 else b"\n"
+        if lone_cr and r.random() < 0.4:
+            eol = b"\r"
         if kind == " " and r.random() < 0.1:
             out.append(eol)  # an empty context line, its space stripped
         else:
@@ -100,8 +106,9 @@ def _file(r: random.Random, corrupt: bool) -> list[bytes]:
     if corrupt and r.random() < 0.2:
         head.insert(r.randrange(1, len(head)), b"--- stray\n")
     body: list[bytes] = []
+    lone_cr = kind == "svn" and r.random() < 0.3
     for _ in range(r.randrange(4)):
-        body += _hunk(r, corrupt)
+        body += _hunk(r, corrupt, lone_cr)
         if corrupt and r.random() < 0.2:
             body.append(r.choice((b"garbage\n", b"Binary files x and y differ\n", b"\n")))
         if corrupt and r.random() < 0.1:
@@ -165,14 +172,16 @@ def _reference_lines(data: bytes) -> list[bytes]:
 @pytest.mark.parametrize("seed", range(6))
 def test_block_splitter_agrees_with_the_line_by_line_splitter(seed: int) -> None:
     r = random.Random(seed)
-    problems = 0
+    problems = lone_cr = 0
     for _ in range(1500):
         data = generated_diff(r)
         expected = [_shape(x) for x in reference_split.split(_reference_lines(data))]
-        got = [_shape(x) for x in split(cut(data, r))]
-        assert got == expected, data
+        items = list(split(cut(data, r)))
+        assert [_shape(x) for x in items] == expected, data
         problems += sum(1 for x in expected if len(x) > 4 and x[3] is not None)
+        lone_cr += sum(1 for x in items if isinstance(x, Chunk) and x.lone_cr and not x.problem)
     assert problems > 100  # the corrupt diffs did reach the error paths
+    assert lone_cr > 50  # and svn's lines ended by a lone CR were read
 
 
 def _view(changed: ChangedFile) -> tuple:  # type: ignore[type-arg]

@@ -8,9 +8,9 @@ committed through svn (the base with the hook set aside, then the change through
 and staged in git on top of the same base. regime's verdict must be the same on both:
 the exit status (svn says the hook's) and the set of (path, line, code) findings.
 
-Three things are kept out of the generated changes, each for its reason:
+Two things are kept out of the generated changes, each for its reason (a CR that is
+not the CR of a CRLF line end is generated: see ``LONE_CR``):
 
-- a CR that is not the CR of a CRLF line end: KNOWN BUG, reported (see ``LONE_CR``);
 - deleted files: git infers a rename from a deleted and an added file with similar
   content (and then checks only what differs), svn knows only the copies it was told
   of (``svn mv``); test_svn_door.py tests those;
@@ -43,12 +43,11 @@ BLOCKED = re.compile(r"Commit blocked by pre-commit hook \(exit code (\d+)\) wit
 FINDING = re.compile(r"^(\S.*?):(\d+)(?::\d+)?: ([A-Z]+\d{3}) ")
 MESSAGE = "Change the configuration"
 
-# KNOWN BUG, reported: svn's diff ends a line at a lone CR as it does at LF and CRLF, so
-# svnlook diff shows "b\rc\n" as two added lines "+b\r+c\n" and a last line "o\r" as
-# "+o\r\n". regime then refuses the first (DIFF001, the hunk does not match its header)
-# and passes the second (the CR looks like a CRLF line end), where the git door passes
-# the first and flags the second (WS102). Set True when fixed.
-LONE_CR = False
+# svn's diff ends a line at a lone CR as it does at LF and CRLF, so svnlook diff shows
+# "b\rc\n" as two added lines "+b\r+c\n" and a last line "o\r" as "+o\r\n" (its empty
+# line after the file follows the CR). regime once refused the first (DIFF001) and passed
+# the second; it reads svn's lines now (regime/diff/svn_lines.py), so both are generated.
+LONE_CR = True
 
 
 class SvnWc:

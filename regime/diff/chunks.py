@@ -30,6 +30,7 @@ from regime.diff.names import (
     unquote,
 )
 from regime.diff.split import Chunk, split_lines
+from regime.diff.svn_lines import SvnNumbering, run_segments, svn_added, svn_split_lines
 
 _SVN_HEADER = re.compile(r"^(Index|Modified|Added|Deleted|Copied|Replaced): (.*)$")
 _SVN_COPY = re.compile(r"^(.*?) \(from rev \d+, .*\)$")
@@ -68,6 +69,12 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
     if lazy:
         changed.added_runs = list(zip(chunk.plus_at, chunk.plus, strict=True))
         changed.pending = _Pending(chunk.pieces[chunk.head - 2 :])
+    elif chunk.lone_cr:
+        changed.added, segments = _svn_lone_cr(chunk)
+        # the whole file, not only from the top: a line may go on below the hunk
+        if not (_shown_whole(chunk) and chunk.pieces[chunk.head].startswith(b"@@ -0,0 ")):
+            changed.numbering = SvnNumbering(lambda: segments, always=True)
+        return changed
     elif chunk.hunks:
         start = next((i for i, x in enumerate(text) if x.startswith("--- ")), None)
         if start is None:
@@ -79,6 +86,14 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
         except UnreadableHunks as exc:
             changed.problem = str(exc)
             changed.problem_line = chunk.first_line
+    if chunk.kind == "svn" and chunk.hunks and not _shown_whole(chunk):
+        # svn's numbers count the lone CRs above the hunks: the file says how many
+        if changed.added_runs is not None:
+            runs = changed.added_runs
+            changed.numbering = SvnNumbering(lambda: run_segments(runs))
+        elif changed.problem is None:
+            numbers = [x.number for x in changed.added]
+            changed.numbering = SvnNumbering(lambda: numbers)
     return changed
 
 
@@ -100,6 +115,24 @@ def _as_lf(chunk: Chunk) -> Chunk:
         return data.replace(b"\r\n", b"\n")
 
     return replace(chunk, pieces=[lf(x) for x in chunk.pieces], plus=[lf(x) for x in chunk.plus])
+
+
+_FROM_THE_TOP = re.compile(rb"@@ -\d+(?:,\d+)? \+(?:1|0,0)[ ,]")
+
+
+def _shown_whole(chunk: Chunk) -> bool:
+    """Whether the diff shows the file from its first line on (one hunk from the
+    top: an added file, a small one): then no lone CR above a hunk goes unseen, and
+    the numbers made from the diff are the file's."""
+    return chunk.hunks == 1 and _FROM_THE_TOP.match(chunk.pieces[chunk.head]) is not None
+
+
+def _svn_lone_cr(chunk: Chunk) -> tuple[list[AddedLine], list[int]]:
+    """The added lines of an svn chunk with a lone CR, read in svn's lines."""
+    hunks = b"".join(chunk.pieces[chunk.head :])
+    if not chunk.trailer and hunks.endswith(b"\r\n"):
+        hunks = hunks[:-1]  # svnlook's empty line after the file, after a lone CR
+    return svn_added(svn_split_lines(hunks))
 
 
 def _too_big(chunk: Chunk) -> ChangedFile:

@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from regime.diff.svn_lines import svn_split_lines
+
 # "note": a line of `diff -r` that belongs to no file's lines (`Only in a: x`)
 ChunkKind = Literal["git", "combined", "svn", "svnprop", "plain", "note"]
 
@@ -49,6 +51,15 @@ _PLUS_END = re.compile(rb"\n[^+]")
 _MINUS_END = re.compile(rb"\n[^-]")
 _CONTEXT_END = re.compile(rb"\n[^ ]")
 _PLUS, _MINUS, _SPACE = ord("+"), ord("-"), ord(" ")
+# A CR that ends a line of svn's diff by itself (libsvn_diff ends lines at LF, CRLF
+# and a lone CR; git and GNU diff at LF only).
+_LONE_CR = re.compile(rb"\r(?!\n)")
+# The same in a run, which ends in a newline (faster); a run with no CR at all, the
+# usual case, costs only the memchr of ``b"\r" in run``.
+_RUN_LONE_CR = re.compile(rb"\r[^\n]")
+# The +++ label svnlook writes ("(rev 3)", "(txn 3-4)"): svnlook ends each file's diff
+# with an empty line, the svn client does not.
+_SVNLOOK_LABEL = re.compile(rb"^\+\+\+ [^\t]*\t.*\((?:rev \d+|txn [^()]*)\)\r?\n$")
 
 _NO_LIMIT = 1 << 62
 _NOT_A_HUNK = "a line starts like a hunk header (@@) but is not one, so its lines cannot be counted"
@@ -86,6 +97,9 @@ class Chunk:
     # header lines are kept then (``pieces``), nothing of the hunks, and no ``plus``.
     too_big: int = 0
     limit: int = 0
+    # An svn chunk holding a CR that is not the CR of a CRLF: svn's diff ends a line
+    # there (see svn_lines.py), so its hunks were counted so and are read so.
+    lone_cr: bool = False
 
     def lines(self) -> list[bytes]:
         """The chunk's lines, each with its line end (split at \\n only)."""
@@ -167,8 +181,8 @@ class _Source:
     """
 
     __slots__ = (
-        "_blocks", "_carry", "_pending", "buf", "consumed", "lineno", "long", "pos", "start",
-        "stop",
+        "_blocks", "_carry", "_pending", "_rest", "buf", "consumed", "lineno", "long", "pos",
+        "start", "stop",
     )  # fmt: skip
 
     def __init__(self, blocks: Iterable[bytes], long: int = _NO_LIMIT) -> None:
@@ -181,6 +195,7 @@ class _Source:
         self.start = 0
         self.stop = _NO_LIMIT
         self._pending: list[bytes] = []
+        self._rest: list[bytes] = []  # svn's lines left of a line cut (last first)
         self._carry: list[bytes] = []
 
     def _next_block(self) -> bytes | None:
@@ -191,6 +206,10 @@ class _Source:
 
     def next(self) -> bytes | None:
         """The next line with its \\n (the last one may lack it), or None at the end."""
+        if self._rest and not self._pending:
+            line = self._rest.pop()  # part of the line counted already
+            self.consumed += len(line)
+            return line
         self.lineno += 1
         if self._pending:
             line = self._pending.pop()
@@ -272,6 +291,14 @@ class _Source:
             self.push_back(line)
         return self._pending[-1]
 
+    def cut(self, parts: list[bytes]) -> bytes:
+        """The line just read, cut into ``parts`` (svn's lines): the first now, the
+        others as the next lines, each once (no line is cut again, so a line of many
+        lone CRs costs its length once), all counted as the one line of the stream."""
+        self._rest.extend(reversed(parts[1:]))
+        self.consumed -= sum(len(x) for x in parts[1:])
+        return parts[0]
+
     def push_back(self, line: bytes) -> None:
         self._pending.append(line)
         self.lineno -= 1
@@ -280,7 +307,7 @@ class _Source:
     def lead(self) -> int:
         """The first byte of the next line when that line is whole in the buffer and
         nothing is pushed back (what :meth:`run` needs), else -1."""
-        if self._pending:
+        if self._pending or self._rest:
             return -1
         buf, pos = self.buf, self.pos
         if pos >= len(buf) or buf.find(b"\n", pos) < 0:
@@ -308,6 +335,19 @@ class _Source:
         self.lineno += count
         self.consumed += end - pos
         return buf[pos:end], count
+
+    def cut_run(self, data: bytes, at: re.Pattern[bytes]) -> tuple[bytes, int]:
+        """The run just taken (``data``), given back from the line in which ``at``
+        first matches: the lines before it, with their number."""
+        m = at.search(data)
+        assert m is not None
+        keep = data.rfind(b"\n", 0, m.start()) + 1
+        back = len(data) - keep
+        count = data.count(b"\n", 0, keep)
+        self.pos -= back
+        self.consumed -= back
+        self.lineno -= data.count(b"\n", keep)
+        return data[:keep], count
 
     def _refill(self) -> bool:
         """Make sure the buffer holds a whole line (or the stream's last bytes)."""
@@ -358,6 +398,8 @@ def split(
     def done(chunk: Chunk) -> Chunk:
         if chunk.too_big:
             chunk.too_big, chunk.limit = before - src.start, budget
+        elif chunk.kind == "svn" and chunk.hunks and not chunk.trailer:
+            _lone_cr_last(chunk)
         return chunk
 
     while True:
@@ -425,6 +467,22 @@ def _over_limit(chunk: Chunk, src: _Source) -> None:
     chunk.too_big = 1  # its size is known when it ends
     chunk.plain = False
     src.stop = _NO_LIMIT
+
+
+def _lone_cr_last(chunk: Chunk) -> None:
+    """svnlook ends each file's diff with an empty line; when a file's last hunk
+    ends in a line ending in a lone CR, that newline follows the CR and the two look
+    like a CRLF (``+o\\r`` then ``\\n``): a chunk of svnlook's with no empty line after
+    its hunks and a last line in CRLF had a lone CR there (chunks.py cuts the
+    newline off again)."""
+    head = chunk.pieces[: chunk.head]
+    if (
+        chunk.problem is None
+        and chunk.pieces[-1].endswith(b"\r\n")
+        and any(_SVNLOOK_LABEL.match(x) for x in head[-2:])
+    ):
+        chunk.lone_cr = True
+        chunk.plain = False
 
 
 def _append(chunk: Chunk, line: bytes) -> None:
@@ -526,11 +584,15 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
 
     Whole runs first; a line no run takes (a ``\\`` marker, an empty context line,
     the last line of the stream without a newline, anything after a pushed-back
-    line) is taken on its own, with the same counting.
+    line) is taken on its own, with the same counting. In an svn chunk a lone CR
+    ends a line too: a run is cut before the first line that holds one, and the rest
+    of the hunk is read a line at a time (:func:`_read_by_line`), so a run of lines
+    of many lone CRs is never searched again for each.
     """
     pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
     o, new = hunk.old[0], hunk.new
     at = hunk.start  # the new-side number of the next added or context line
+    svn = chunk.kind == "svn"
     if o == 0 and new == 0:
         chunk.plain = False  # no tool writes an empty hunk, and unidiff reads on past it
     while o > 0 or new > 0:
@@ -539,55 +601,118 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
         lead = src.lead()
         if lead == _PLUS and new > 0:
-            got = src.run(_PLUS_END, new)
-            pieces.append(got[0])
-            plus.append(got[0])
-            plus_at.append(at)
-            new -= got[1]
-            at += got[1]
+            data, count = src.run(_PLUS_END, new)
+            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            if lone:
+                data, count = src.cut_run(data, _LONE_CR)
+            if count:
+                pieces.append(data)
+                plus.append(data)
+                plus_at.append(at)
+                new -= count
+                at += count
+            if lone:
+                _read_by_line(chunk, src, o, new, at)
+                return
             continue
         if lead == _MINUS and o > 0:
-            got = src.run(_MINUS_END, o)
-            pieces.append(got[0])
-            o -= got[1]
+            data, count = src.run(_MINUS_END, o)
+            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            if lone:
+                data, count = src.cut_run(data, _LONE_CR)
+            if count:
+                pieces.append(data)
+                o -= count
+            if lone:
+                _read_by_line(chunk, src, o, new, at)
+                return
             continue
         if lead == _SPACE and o > 0 and new > 0:
-            got = src.run(_CONTEXT_END, min(o, new))
-            pieces.append(got[0])
-            o -= got[1]
-            new -= got[1]
-            at += got[1]
+            data, count = src.run(_CONTEXT_END, min(o, new))
+            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            if lone:
+                data, count = src.cut_run(data, _LONE_CR)
+            if count:
+                pieces.append(data)
+                o -= count
+                new -= count
+                at += count
+            if lone:
+                _read_by_line(chunk, src, o, new, at)
+                return
             continue
         line = src.next()
         if line is None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
             return
-        c = line[:1]
-        if not line.endswith(b"\n"):
-            chunk.plain = False  # the stream's last line, cut off: no line end to screen
-        if c == b"+":
-            new -= 1
-            plus.append(line)
-            plus_at.append(at)
-            at += 1
-        elif c == b"-":
-            o -= 1
-        elif c == b" " or line in (b"\n", b"\r\n"):
-            o -= 1
-            new -= 1
-            at += 1
-            if c != b" ":
-                chunk.plain = False
-        elif c == b"\\":
+        lone = svn and b"\r" in line and _LONE_CR.search(line) is not None
+        counts = _take_line(chunk, src, _svn_cut(chunk, src, line) if lone else line, o, new, at)
+        if counts is None:
+            return
+        o, new, at = counts
+        if lone:
+            _read_by_line(chunk, src, o, new, at)
+            return
+
+
+def _read_by_line(chunk: Chunk, src: _Source, o: int, new: int, at: int) -> None:
+    """The rest of a hunk of an svn chunk, a line at a time, each line cut into svn's
+    lines (what is left of a line when the counts are done, such as the next hunk's
+    header glued to a line ending in a lone CR, is read on as lines of their own)."""
+    while o > 0 or new > 0:
+        if src.consumed > src.stop:
+            _over_limit(chunk, src)
+        line = src.next()
+        if line is None:
+            _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
+            return
+        if b"\r" in line and _LONE_CR.search(line):
+            line = _svn_cut(chunk, src, line)
+        counts = _take_line(chunk, src, line, o, new, at)
+        if counts is None:
+            return
+        o, new, at = counts
+
+
+def _svn_cut(chunk: Chunk, src: _Source, line: bytes) -> bytes:
+    """The first of svn's lines in a line holding a lone CR (the others come next)."""
+    chunk.lone_cr = True
+    chunk.plain = False
+    return src.cut(svn_split_lines(line))
+
+
+def _take_line(
+    chunk: Chunk, src: _Source, line: bytes, o: int, new: int, at: int
+) -> tuple[int, int, int] | None:
+    """One hunk line taken on its own: the counts after it, or None when the hunk
+    ends there with a problem."""
+    c = line[:1]
+    if not line.endswith(b"\n"):
+        chunk.plain = False  # the stream's last line, cut off: no line end to screen
+    if c == b"+":
+        new -= 1
+        chunk.plus.append(line)
+        chunk.plus_at.append(at)
+        at += 1
+    elif c == b"-":
+        o -= 1
+    elif c == b" " or line in (b"\n", b"\r\n"):
+        o -= 1
+        new -= 1
+        at += 1
+        if c != b" ":
             chunk.plain = False
-        else:
-            src.push_back(line)
-            _problem(chunk, src.lineno + 1, "a hunk is shorter than its header says")
-            return
-        pieces.append(line)
-        if o < 0 or new < 0:
-            _problem(chunk, src.lineno, "a hunk is longer than its header says")
-            return
+    elif c == b"\\":
+        chunk.plain = False
+    else:
+        src.push_back(line)
+        _problem(chunk, src.lineno + 1, "a hunk is shorter than its header says")
+        return None
+    chunk.pieces.append(line)
+    if o < 0 or new < 0:
+        _problem(chunk, src.lineno, "a hunk is longer than its header says")
+        return None
+    return o, new, at
 
 
 def _read_combined_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:

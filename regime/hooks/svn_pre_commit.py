@@ -8,7 +8,8 @@ why, followed by every finding (not just the first).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import chain
 
 from regime import deadline, undiffed
@@ -52,11 +53,14 @@ def run(
             # the files of the tree the diff will not hand over are read meanwhile
             tree.read_ahead(changes.added, effective.policy.limits.max_file_size)
         with transaction.diff() as stream:
+            limit = effective.policy.limits.max_file_size
             diffed = _noting(
-                changed_files(stream, limit=effective.policy.limits.max_file_size),
+                changed_files(stream, limit=limit),
                 seen,
                 tree,
                 changes,
+                _file_reader(transaction, limit),
+                transaction.special,
             )
             changeset = ChangeSet(
                 files=chain(diffed, _plain_copies(copied, changes, seen, effective.policy)),
@@ -78,16 +82,27 @@ def run(
 
 
 def _noting(
-    files: Iterator[ChangedFile], seen: set[str], tree: SvnTree, changes: Changes
+    files: Iterator[ChangedFile],
+    seen: set[str],
+    tree: SvnTree,
+    changes: Changes,
+    read: Callable[[str], bytes | None],
+    special: Callable[[str], bool],
 ) -> Iterator[ChangedFile]:
     """The files of the diff, noting each one seen, each copy with its source (the
     diff names none for a binary one, or a file in a copied folder); a file the
     transaction adds whole goes to the tree as well (its diff is its content), so it
-    is not read again."""
+    is not read again. A file the diff does not show whole can be read for its line
+    numbers (svn counts a lone CR as a line end), when a check needs them. A symlink
+    is not text (see :func:`_may_be_symlink`)."""
     for changed in files:
         seen.add(changed.path)
         if changed.old_path is None and (source := changes.copy_source(changed.path)):
             changed.old_path = source[0]
+        if changed.numbering is not None:
+            changed.numbering.read = partial(read, changed.path)
+        if _may_be_symlink(changed) and special(changed.path):
+            changed.binary = True  # as the git door does for mode 120000
         yield changed
         if (
             changed.path in changes.added
@@ -123,6 +138,32 @@ def _plain_copies(
         changed = ChangedFile(path=path, status=FileStatus.COPIED, old_path=source[0])
         if undiffed.new_rules(changed, policy):
             yield changed
+
+
+def _may_be_symlink(changed: ChangedFile) -> bool:
+    """Whether the file may be an svn symlink: svn stores one (a file with the
+    svn:special property) as ``link TARGET``, with no newline, and the diff shows that
+    as the file's one line. Only such a file costs a look at its properties (the diff
+    does not show them); a file of runs always ends in a newline."""
+    if changed.binary or changed.problem is not None or changed.too_big is not None:
+        return False
+    if changed.added_runs is not None or changed.pending is not None:
+        return False
+    added = changed.added
+    return len(added) == 1 and not added[0].eol and added[0].text.startswith("link ")
+
+
+def _file_reader(transaction: Transaction, limit: int) -> Callable[[str], bytes | None]:
+    """``svnlook cat`` of a file of the transaction; None for one over the size limit
+    (the diff's own numbers stand for it)."""
+
+    def read(path: str) -> bytes | None:
+        try:
+            return transaction.cat(path, limit)
+        except TooBig:
+            return None
+
+    return read
 
 
 def _all_shown(expected: frozenset[str], seen: set[str]) -> None:
