@@ -102,7 +102,7 @@ def _noting(
         if changed.numbering is not None:
             changed.numbering.read = partial(read, changed.path)
         if _may_be_symlink(changed) and special(changed.path):
-            changed.binary = True  # as the git door does for mode 120000
+            changed.binary = changed.link = True  # as the git door does for mode 120000
         yield changed
         if (
             changed.path in changes.added
