@@ -166,7 +166,13 @@ def build_parser(only: str | None = None) -> _Parser:
 
     if wanted("init"):
         p = sub.add_parser("init", help="write a commented default .regime.yaml")
-        p.add_argument("path", nargs="?", default=".regime.yaml", metavar="PATH")
+        p.add_argument(
+            "path",
+            nargs="?",
+            metavar="PATH",
+            help="where to write it (default: .regime.yaml at the top of the git work tree, "
+            "outside git in the current folder)",
+        )
         p.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 

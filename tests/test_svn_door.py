@@ -558,6 +558,38 @@ def test_server_may_let_the_repository_loosen_a_rule(svn: Svn) -> None:
     assert c.findings == ["trunk/a.c:1:8: WS102"]
 
 
+def test_trunk_and_each_branch_are_read_with_their_own_policy(hooked: Svn) -> None:
+    hooked.write("branches/x/n.txt", "start\n")
+    hooked.accept("Create branch x")
+    hooked.write("trunk/.regime.yaml", "rules:\n  WS102:\n    extend_include: ['.txt']\n")
+    hooked.write("trunk/n.txt", "x \n")
+    hooked.write("branches/x/n.txt", "start\nx \n")  # .txt is not checked in branch x
+    c = hooked.block("Check text files in trunk")
+    assert c.findings == ["trunk/n.txt:1:2: WS102"], c.hook
+    assert c.lines[-1].endswith(f"1 error (WS102 x1) in 3 files; {SUMMARY_BLOCKED} (`regime ex")
+    hooked.write("trunk/n.txt", "x\n")
+    hooked.accept("Check text files in trunk")
+    hooked.write("branches/x/.regime.yaml", "rules:\n  WS101:\n    colour: red\n")
+    hooked.write("trunk/n.txt", "x\ny \n")
+    c = hooked.block("A broken policy in branch x")
+    assert c.findings == ["branches/x/.regime.yaml:3:5: POL001", "trunk/n.txt:2:2: WS102"]
+    assert "unknown key 'colour' in rules.WS101" in c.hook
+
+
+def test_a_guest_edited_in_a_branch_is_not_a_duplicate_of_itself_in_trunk(hooked: Svn) -> None:
+    guest = "name = 'web'\nvif = ['mac=00:16:3e:00:00:10,bridge=xenbr0']\n"
+    hooked.write("trunk/etc/xen/web.cfg", guest)
+    hooked.accept("Add web")
+    hooked.svn("copy", "-q", "--parents", "trunk", "branches/x")
+    hooked.accept("Branch x")
+    hooked.write("branches/x/etc/xen/web.cfg", guest + "memory = 512\n")
+    hooked.accept("More memory for web in branch x")
+    hooked.write("branches/x/etc/xen/db.cfg", guest.replace("web", "db"))
+    c = hooked.block("A second guest with web's MAC, in branch x")
+    assert c.findings == ["branches/x/etc/xen/db.cfg:2:8: XEN101"], c.hook
+    assert "also used by vif 0 of guest 'web' at branches/x/etc/xen/web.cfg:2" in c.hook
+
+
 # 9. failing safely
 
 
