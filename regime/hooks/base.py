@@ -97,8 +97,15 @@ def selection(paths: Sequence[str], root: str) -> Callable[[str], bool] | None:
 
 
 def report(outcome: Outcome, opts: Options, door: str) -> int:
-    render(outcome, opts.format, sys.stdout, door=door)
-    sys.stdout.flush()
+    """Write the report; the exit status is the verdict, also when stdout is closed
+    before all of it is written (a failing check never becomes 0)."""
+    try:
+        render(outcome, opts.format, sys.stdout, door=door)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from regime.cli import output_closed
+
+        output_closed()
     return outcome.exit_code
 
 
