@@ -493,6 +493,24 @@ def test_committer_sees_the_findings_when_the_server_runs_in_the_c_locale(hooked
     assert "    int x;.<EOL>" in c.lines and "    >int y;" in c.lines
 
 
+def test_the_ascii_report_puts_the_caret_under_the_column_and_names_the_message(
+    hooked: Svn,
+) -> None:
+    """ASCII output (the default) writes ö as {U+00F6}, eight columns: the caret goes
+    under the character it points at as the committer sees the line. The log message
+    is not one of the files the summary counts."""
+    hooked.install("--force", utf8=False)
+    hooked.write("trunk/a.c", 's = "\u00f6\u00e4"; \n')
+    c = hooked.block("...")
+    assert c.findings == ["trunk/a.c:1:10: WS102", "svn:log:1: LOG101"]
+    at = c.lines.index("trunk/a.c:1:10: WS102 trailing whitespace (1 space): remove it")
+    shown = 's = "{U+00F6}{U+00E4}";'
+    assert c.lines[at + 1 : at + 3] == [f"    {shown}.<EOL>", "    " + " " * len(shown) + "^"]
+    assert c.lines[-1].startswith(
+        "regime: 2 errors (LOG101 x1, WS102 x1) in 1 file and the log message; "
+    )
+
+
 # 8. the server policy and the repository's .regime.yaml
 
 

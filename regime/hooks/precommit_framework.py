@@ -16,10 +16,11 @@ from collections.abc import Sequence
 
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
-from regime.engine import Outcome, check_changeset, check_tree
+from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
 from regime.hooks.base import Options, UsageError, policy_for, report, report_unreadable
+from regime.policy.model import Policy
 from regime.sources import git, tree
-from regime.sources.trees import FsTree, GitTree
+from regime.sources.trees import FsTree, GitTree, Tree
 
 
 def _range() -> tuple[str, str] | None:
@@ -40,23 +41,30 @@ def run_infra(opts: Options) -> int:
     """regime-infra: the Xen and rt_tables checks of the tree after the change, run
     once (pass_filenames: false). In a commit: the index, what is staged counts; with
     nothing staged (--all-files): the tracked tree, everything counts; under a range:
-    the tree at its end, what the range changes counts."""
+    the tree at its end, what the range changes counts. The files the checks read
+    are the files the summary counts."""
     root = git.toplevel()
     policy = policy_for(opts, root)
     outcome = Outcome()
     span = _range()
     if span is not None:
         start, tip = span
-        check_tree(GitTree(tip), git.changed_names(start, tip), policy, outcome)
+        _check_infra(GitTree(tip), git.changed_names(start, tip), policy, outcome)
         return report(outcome, opts, "change")
     staged = git.staged_names()
     if staged:
-        check_tree(GitTree(None), staged, policy, outcome)
-    else:
-        files = FsTree(root, git.tracked_files(cwd=root), report_unreadable=True)
-        check_tree(files, None, policy, outcome)
-        report_unreadable(files, outcome, policy)
-    return report(outcome, opts, "commit")
+        _check_infra(GitTree(None), staged, policy, outcome)
+        return report(outcome, opts, "commit")
+    files = FsTree(root, git.tracked_files(cwd=root), report_unreadable=True)
+    _check_infra(files, None, policy, outcome)
+    report_unreadable(files, outcome, policy)
+    return report(outcome, opts, "tree")
+
+
+def _check_infra(tree: Tree, touched: set[str] | None, policy: Policy, outcome: Outcome) -> None:
+    if infra_checks_run(touched, policy):
+        outcome.files += sum(1 for path in tree.paths() if policy.infra.is_infra(path))
+    check_tree(tree, touched, policy, outcome)
 
 
 def run(paths: Sequence[str], opts: Options) -> int:
@@ -83,4 +91,5 @@ def run(paths: Sequence[str], opts: Options) -> int:
     if whole:
         files = tree.whole_files(root, whole, limit=limit)
         check_changeset(ChangeSet(files=files), policy, outcome)
-    return report(outcome, opts, "commit")
+    # --all-files, --files: whole files, no commit in sight
+    return report(outcome, opts, "commit" if in_index else "tree")
