@@ -584,7 +584,10 @@ def test_trunk_and_each_branch_are_read_with_their_own_policy(hooked: Svn) -> No
     hooked.write("branches/x/n.txt", "start\nx \n")  # .txt is not checked in branch x
     c = hooked.block("Check text files in trunk")
     assert c.findings == ["trunk/n.txt:1:2: WS102"], c.hook
-    assert c.lines[-1].endswith(f"1 error (WS102 x1) in 3 files; {SUMMARY_BLOCKED} (`regime ex")
+    assert c.lines[-1] == (
+        f"regime: 1 error (WS102 x1) in 3 files; {SUMMARY_BLOCKED} (`regime explain CODE` "
+        "says why and how)."
+    )
     hooked.write("trunk/n.txt", "x\n")
     hooked.accept("Check text files in trunk")
     hooked.write("branches/x/.regime.yaml", "rules:\n  WS101:\n    colour: red\n")
