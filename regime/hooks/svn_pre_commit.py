@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 
 from regime.changeset import ChangedFile, ChangeSet
 from regime.diff.reader import changed_files
@@ -40,11 +41,13 @@ def run(
             outcome.findings.extend(effective.findings)
         by_root = {root: effective.policy for root, effective in policies.items()}
 
-        def policy_of(path: str) -> Policy:
-            root = svn_root(path)
+        def root_policy(root: str) -> Policy:
             if root not in by_root:  # a file of the diff `svnlook changed` did not list
                 by_root[root] = _policies(server, transaction, {root})[root].policy
             return by_root[root]
+
+        def policy_of(path: str) -> Policy:
+            return root_policy(svn_root(path))
 
         limit = min(policy.limits.max_file_size for policy in by_root.values())
         tree = SvnTree(transaction, lambda p: policy_of(p).infra.is_infra(p))
@@ -55,13 +58,13 @@ def run(
         seen: set[str] = set()
         with transaction.diff() as stream:
             files = _noting(changed_files(stream, limit=limit), seen, tree, changes.added)
-            for changed in files:
-                policy = policy_of(changed.path)
-                for path in check_changeset(ChangeSet(files=(changed,)), policy, outcome):
+            # svnlook diff shows a tree's files one after another: one check a run
+            for root, run in groupby(files, key=lambda changed: svn_root(changed.path)):
+                for path in check_changeset(ChangeSet(files=run), root_policy(root), outcome):
                     touched.setdefault(svn_root(path), set()).add(path)
         _check_message(transaction.log_message(), list(by_root.values()), outcome)
         for root, paths in sorted(touched.items()):
-            check_tree(RootTree(tree, root), paths, policy_of(next(iter(paths))), outcome)
+            check_tree(RootTree(tree, root), paths, root_policy(root), outcome)
         _all_shown(changes.shown, seen)
         render(outcome, opts.format, sys.stderr, door="commit", with_headline=True)
         sys.stderr.flush()
