@@ -28,7 +28,6 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     commits: int = 0
-    messages: int = 0  # log messages checked (the summary names them beside the files)
     notes: list[str] = field(default_factory=list)
     # limits.max_seconds counts from here (a door makes its Outcome as it starts)
     started: float = field(default_factory=time.monotonic)
@@ -103,7 +102,6 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             continue
         outcome.findings.extend(whitespace.check_file(changed, policy, context))
     if changeset.message is not None:
-        outcome.messages += 1
         if outcome.out_of_time(policy):
             _passed_over(outcome, policy, context, message=True)
         else:
