@@ -34,7 +34,16 @@ def build_parser(only: str | None = None) -> _Parser:
     def wanted(name: str) -> bool:
         return only is None or name == only
 
-    common = _Parser(add_help=False)
+    # --debug before the command or after it (the internal error message says to add
+    # it): SUPPRESS, so a command's own default does not undo one given before it
+    debug = _Parser(add_help=False)
+    debug.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an internal error",
+    )
+    common = _Parser(add_help=False, parents=[debug])
     common.add_argument(
         "--config",
         metavar="PATH",
@@ -43,14 +52,14 @@ def build_parser(only: str | None = None) -> _Parser:
     common.add_argument(
         "--format", choices=FORMATS, default="text", help="report format (default: text)"
     )
-    common.add_argument(
-        "--debug", action="store_true", help="show the traceback of an internal error"
-    )
 
     parser = _Parser(
         prog="regime", description="A commit-policy gate for configuration repositories."
     )
     parser.add_argument("--version", action="version", version=f"regime {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     if wanted("diff"):
@@ -126,9 +135,11 @@ def build_parser(only: str | None = None) -> _Parser:
     for verb in ("install", "uninstall"):
         if not wanted(verb):
             continue
-        p = sub.add_parser(verb, help=f"{verb} regime's hooks in a repository")
+        p = sub.add_parser(verb, parents=[debug], help=f"{verb} regime's hooks in a repository")
         kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
-        k = kinds.add_parser("svn", help="REPOS/hooks/pre-commit of a Subversion repository")
+        k = kinds.add_parser(
+            "svn", parents=[debug], help="REPOS/hooks/pre-commit of a Subversion repository"
+        )
         k.add_argument("repo", metavar="REPOS")
         if verb == "install":
             k.add_argument("--svnlook", metavar="PATH", help="svnlook for the hook to use")
@@ -138,11 +149,15 @@ def build_parser(only: str | None = None) -> _Parser:
                 help="report in UTF-8 (arrows, non-ASCII names): only when the svn server "
                 "process runs in a UTF-8 locale, else svn drops the whole report",
             )
-        k = kinds.add_parser("git-server", help="hooks/pre-receive of a (bare) git repository")
+        k = kinds.add_parser(
+            "git-server", parents=[debug], help="hooks/pre-receive of a (bare) git repository"
+        )
         k.add_argument("repo", metavar="REPO")
         if verb == "install":
             k.add_argument("--prefix", metavar="TEXT", help="prefix for every line (GitLab)")
-        k = kinds.add_parser("git", help="pre-commit and commit-msg hooks of a clone")
+        k = kinds.add_parser(
+            "git", parents=[debug], help="pre-commit and commit-msg hooks of a clone"
+        )
         k.add_argument("repo", nargs="?", default=".", metavar="REPO")
         if verb == "install":
             for k in kinds.choices.values():
@@ -154,19 +169,27 @@ def build_parser(only: str | None = None) -> _Parser:
 
     if wanted("inventory"):
         p = sub.add_parser(
-            "inventory", help="every Xen guest and vif of a tree (before picking a MAC)"
+            "inventory",
+            parents=[debug],
+            help="every Xen guest and vif of a tree (before picking a MAC)",
         )
         p.add_argument("path", nargs="?", default=".", metavar="PATH")
         p.add_argument("--format", choices=("table", "json", "csv"), default="table")
         p.add_argument("--config", metavar="PATH", help="policy file (default: .regime.yaml)")
 
     if wanted("explain"):
-        p = sub.add_parser("explain", help="what a rule means and how to fix it")
+        p = sub.add_parser("explain", parents=[debug], help="what a rule means and how to fix it")
         p.add_argument("code", nargs="?", metavar="CODE")
 
     if wanted("init"):
-        p = sub.add_parser("init", help="write a commented default .regime.yaml")
-        p.add_argument("path", nargs="?", default=".regime.yaml", metavar="PATH")
+        p = sub.add_parser("init", parents=[debug], help="write a commented default .regime.yaml")
+        p.add_argument(
+            "path",
+            nargs="?",
+            metavar="PATH",
+            help="where to write it (default: .regime.yaml at the top of the git work tree, "
+            "outside git in the current folder)",
+        )
         p.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
@@ -269,8 +292,15 @@ def _install(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
-    args = parser.parse_args(words)
+    parser = build_parser(_command_word(words))
+    args, extra = parser.parse_known_args(words)
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write("regime: error: no command given; `regime --help` lists them\n")
+        return EXIT_USAGE
+    if extra:  # named by the command's own usage, not regime's
+        _innermost(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
+    _stdout_open()
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -287,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except BrokenPipeError:
         _deadline_answers()
-        sys.stderr.close()
+        output_closed()
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         sys.stderr.write("regime: interrupted; nothing was accepted\n")
@@ -302,6 +332,60 @@ def _deadline_answers() -> None:
     deadline = sys.modules.get("regime.deadline")
     if deadline is not None:
         deadline.hold_if_expiring()
+
+
+def _command_word(words: Sequence[str]) -> str | None:
+    """The command, when it comes first or after the options regime takes before it:
+    only its part of the parser is built."""
+    for word in words:
+        if word != "--debug":
+            return word if word in COMMANDS else None
+    return None
+
+
+def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> _Parser:
+    """The parser of the command (and of its KIND, for install and uninstall)."""
+    found = parser
+    for dest in ("command", "kind"):
+        for action in found._actions:
+            if isinstance(action, argparse._SubParsersAction) and action.dest == dest:
+                name = getattr(args, dest, None)
+                if isinstance(name, str) and name in action.choices:
+                    found = action.choices[name]
+    assert isinstance(found, _Parser)
+    return found
+
+
+def _stdout_open() -> None:
+    """Started with stdout closed (``>&-``): the report goes nowhere, and that is said;
+    the exit status still carries the verdict. Something is opened on file descriptor
+    1 so no pipe regime makes later can take its place."""
+    if sys.stdout is not None:
+        return
+    sys.stderr.write("regime: standard output is closed: the report is not shown\n")
+    fd = os.open(os.devnull, os.O_WRONLY)
+    if fd != 1:
+        os.dup2(fd, 1)
+        os.close(fd)
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 (the process's own stdout)
+
+
+def output_closed() -> None:
+    """stdout was closed while the report was written (``regime check | head -0``):
+    said plainly, once; what is left is written to /dev/null, so Python's own flush at
+    exit does not fail with a traceback."""
+    try:
+        sys.stderr.write("regime: standard output was closed before the report was written out\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _failure(exc: Exception, debug: bool) -> int:

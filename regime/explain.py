@@ -29,12 +29,20 @@ def default_policy_text() -> str:
     return files("regime.policy").joinpath("default.regime.yaml").read_text(encoding="utf-8")
 
 
-def write_default_policy(path: str, force: bool) -> int:
-    from regime.hooks.base import UsageError
+def write_default_policy(path: str | None, force: bool) -> int:
+    """Write the default policy where regime reads it: ``.regime.yaml`` at the top of
+    the git work tree (from a subfolder too), outside git in the current folder (the
+    tree ``regime check`` takes there); or at ``path`` when one is given."""
+    from regime.hooks.base import UsageError, git_root_or_cwd
 
+    if path is None:
+        path = os.path.join(git_root_or_cwd(), ".regime.yaml")
     if os.path.lexists(path) and not force:
         raise UsageError(f"{path} exists already; use --force to overwrite it")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(default_policy_text())
-    print(f"regime: wrote {path}; edit it and commit it with the repository.")
+    shown = os.path.relpath(path)
+    if shown.startswith(".."):
+        shown = os.path.abspath(path)  # not below here: say where plainly
+    print(f"regime: wrote {shown}; edit it and commit it with the repository.")
     return 0

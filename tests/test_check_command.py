@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import GitRepo, run_regime
+
+FIX = "fix the errors above (`regime explain CODE` says why and how).\n"
 
 
 def test_range_checks_each_commit_on_its_own_with_a_header(repo: GitRepo) -> None:
@@ -133,3 +136,78 @@ def test_formats(repo: GitRepo) -> None:
     assert loc["region"] == {"startLine": 1, "startColumn": 1}
     doc = json.loads(repo.regime("staged", "--format", "json").out)
     assert doc["summary"] == {"errors": 1, "warnings": 0, "files": 1, "commits": 0, "blocked": True}
+
+
+GUEST = "name = '{name}'\nvif = ['mac=00:16:3e:00:00:01,bridge=xenbr0']\n"
+
+
+def host_tree(write: Callable[[str, str], object]) -> None:
+    """Two guests in two folders sharing a MAC; a table defined in rt_tables and used
+    by a script in another folder; a tab in a file at the top."""
+    write("etc/xen/prod/a.cfg", GUEST.format(name="a"))
+    write("etc/xen/test/b.cfg", GUEST.format(name="b"))
+    write("etc/iproute2/rt_tables", "100 web\n")
+    write("bin/routes.sh", "ip route add default via 192.0.2.1 table web\n")
+    write("top.conf", "\tindented\n")
+
+
+def test_a_subfolder_of_a_git_work_tree_selects_lines_the_tree_stays_whole(
+    repo: GitRepo,
+) -> None:
+    host_tree(repo.write)
+    repo.commit("hosts")
+    res = run_regime("check", cwd=repo.path / "etc/xen/prod")
+    assert res.code == 1, res.text
+    assert res.out.startswith(
+        "etc/xen/prod/a.cfg:2:8: XEN101 MAC 00:16:3e:00:00:01 (vif 0 of guest 'a') is also "
+        "used by vif 0 of guest 'b' at etc/xen/test/b.cfg:2\n"
+    ), res.text
+    assert "top.conf" not in res.out  # the folder decides which files' lines count
+    assert res.out.endswith("1 error (XEN101 x1) in 1 file; the check fails: " + FIX), res.out
+    res = run_regime("check", "routes.sh", cwd=repo.path / "bin")
+    assert "RT105" not in res.out, res.text  # the table is in etc/iproute2/rt_tables
+    assert res.code == 0, res.text
+    assert "XEN101 (warning)" in res.out  # between files the PATH does not name
+
+
+def test_a_file_of_a_plain_folder_is_checked_with_the_tree_around_it(tmp_path: Path) -> None:
+    def write(name: str, text: str) -> None:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+
+    host_tree(write)
+    # the current folder is the tree when the FILE is inside it
+    res = run_regime("check", "etc/xen/prod/a.cfg", cwd=tmp_path)
+    assert res.code == 1, res.text
+    assert res.out.startswith("etc/xen/prod/a.cfg:2:8: XEN101 MAC 00:16:3e:00:00:01"), res.out
+    assert "at etc/xen/test/b.cfg:2" in res.out
+    res = run_regime("check", "bin/routes.sh", cwd=tmp_path)
+    assert res.code == 0, res.text
+    assert "RT105" not in res.out
+    write("bin/routes.sh", "ip route add default via 192.0.2.1 table nope\n")
+    res = run_regime("check", "bin/routes.sh", cwd=tmp_path)
+    assert res.code == 1, res.text
+    assert res.out.startswith("bin/routes.sh:1:42: RT105 table 'nope' is not defined"), res.out
+
+
+def test_a_plain_folder_named_from_inside_a_git_work_tree_is_checked_as_itself(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    repo.write("a.c", "int a;\n")
+    repo.commit("base")
+    plain = tmp_path / "plain"
+    (plain / "etc/xen").mkdir(parents=True)
+    (plain / "etc/xen/a.cfg").write_text(GUEST.format(name="a"))
+    (plain / "etc/xen/b.cfg").write_text(GUEST.format(name="b"))
+    (plain / "x.c").write_text("int x; \n")
+    res = repo.regime("check", str(plain))
+    assert res.code == 1, res.text
+    assert "etc/xen/b.cfg:2:8: XEN101" in res.out
+    assert "x.c:1:7: WS102" in res.out
+    assert res.out.endswith("2 errors (WS102 x1, XEN101 x1) in 3 files; the check fails: " + FIX)
+    # its own policy, not the one of the work tree the command runs in
+    (plain / ".regime.yaml").write_text("version: 1\nrules:\n  WS102: {severity: off}\n")
+    repo.write(".regime.yaml", "version: 1\nrules:\n  XEN101: {severity: off}\n")
+    res = repo.regime("check", str(plain / "x.c"), "a.c")
+    assert res.code == 0, res.text
+    assert res.out == "regime: no problems in 2 files.\n"

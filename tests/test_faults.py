@@ -373,15 +373,24 @@ def test_pushed_policy_that_is_a_symlink_is_never_followed(tmp_path: Path) -> No
 
 # 4. the disk full where temporary files go
 
+# The checkout (regime's code and its .venv) and the test's folder WORK are brought
+# back after /tmp and /var/tmp are hidden: either may live under /tmp (a clone in
+# /tmp, pytest's own folders), and the disk is full only where temporary files go.
+# /tmp itself must be full, not some folder TMPDIR names: svnlook (APR) and Python
+# fall back to /tmp, /var/tmp and the current folder when TMPDIR has no room.
+CHECKOUT = Path(__file__).resolve().parents[1]
+
 FILL = """
 set -e
-exec 3<"$WORK"                 # the test's own folder, about to be hidden under /tmp
+exec 3<"$WORK" 4<"$CHECKOUT"   # about to be hidden if they are under /tmp
 for dir in /tmp /var/tmp; do
   mount -t tmpfs -o size=64k,mode=1777 regime-full "$dir"
 done
+mkdir -p "$CHECKOUT" "$WORK"
+mount --no-canonicalize --bind /proc/self/fd/4 "$CHECKOUT"
 mkdir -p "$WORK"
 mount --no-canonicalize --bind /proc/self/fd/3 "$WORK"
-exec 3<&-
+exec 3<&- 4<&-
 for dir in /tmp /var/tmp; do
   if head -c 1048576 /dev/zero > "$dir/fill" 2>/dev/null; then
     echo "$dir is not full" >&2; exit 99
@@ -394,11 +403,12 @@ export TMPDIR=/tmp
 
 def in_full_disk(work: Path, command: str, prefix: str = "") -> Result:
     """COMMAND in a private mount namespace where /tmp and /var/tmp are full tmpfs
-    (so is the current folder), and the test's folder WORK is reachable as before."""
+    (so is the current folder), and the test's folder WORK and the checkout are
+    reachable as before, wherever they are."""
     return run(
         ["unshare", "--mount", "sh", "-c", prefix + FILL + command],
         cwd=work,
-        env={"WORK": str(work)},
+        env={"WORK": str(work), "CHECKOUT": str(CHECKOUT)},
     )
 
 

@@ -25,6 +25,7 @@ from test_svn_door import Svn
 BAD = "ok\n\tbad \n"
 CLEAN = "ok\n    bad\n"
 WS101 = "WS101 a tab character in an added line: indent with spaces"
+WS101_WHOLE = "WS101 a tab character: indent with spaces"  # regime check: whole files
 WS102 = "WS102 trailing whitespace (1 space): remove it"
 
 # (name, as the text report shows it). Every name is at the top of the tree, so a
@@ -96,14 +97,14 @@ def json_findings(out: str) -> list[tuple[str, ...]]:
 
 
 def assert_text_names_each_file(
-    lines: Sequence[str], names: Sequence[tuple[str, str]], prefix: str = ""
+    lines: Sequence[str], names: Sequence[tuple[str, str]], prefix: str = "", ws101: str = WS101
 ) -> None:
     """Each name's two findings, each on one line, and no other finding line: a name
     that split a line or was shown some other way would break the count."""
     findings = [line for line in lines if ": WS10" in line]
     expected = []
     for _, shown in names:
-        expected += [f"{prefix}{shown}:2:1: {WS101}", f"{prefix}{shown}:2:5: {WS102}"]
+        expected += [f"{prefix}{shown}:2:1: {ws101}", f"{prefix}{shown}:2:5: {WS102}"]
     assert sorted(findings) == sorted(expected)
     text = "\n".join(lines)
     assert "\x1b" not in text and "\r" not in text and "\u2028" not in text
@@ -267,7 +268,7 @@ def test_check_a_plain_folder_names_every_file_exactly(tmp_path: Path) -> None:
     assert res.code == 1, res.text
     assert json_findings(res.out) == expected_json(ALL_NAMES)
     res = check("tree", cwd=tmp_path)
-    assert_text_names_each_file(res.out.splitlines(), ALL_NAMES)
+    assert_text_names_each_file(res.out.splitlines(), ALL_NAMES, ws101=WS101_WHOLE)
     write_all(tree, ALL_NAMES, CLEAN)
     res = check("tree", cwd=tmp_path)
     assert res.code == 0, res.text
@@ -282,7 +283,9 @@ def test_check_a_git_work_tree_names_every_file_exactly(repo: GitRepo) -> None:
     assert json_findings(res.out) == expected_json(ALL_NAMES)
     res = repo.regime("check", "--", "-rf.c", "--help.conf")
     assert_text_names_each_file(
-        res.out.splitlines(), [("-rf.c", "-rf.c"), ("--help.conf", "--help.conf")]
+        res.out.splitlines(),
+        [("-rf.c", "-rf.c"), ("--help.conf", "--help.conf")],
+        ws101=WS101_WHOLE,
     )
 
 

@@ -290,8 +290,9 @@ def test_check_tree_and_pre_commit_doors(repo: GitRepo, tmp_path: Path) -> None:
         assert res.code == 1, res.text
         assert [x.split(":")[0] for x in findings(res.out, "LIM001")][:1] == ["big.c"], res.out
         assert "blob.c" not in res.out
+        where = "" if args == ("check",) else " in an added line"  # check: whole files
         assert findings(res.out, "WS101") == [
-            "later.sh:2:1: WS101 a tab character in an added line: indent with spaces"
+            f"later.sh:2:1: WS101 a tab character{where}: indent with spaces"
         ], res.out
     # a plain folder: the file and the infrastructure reader (each reported once)
     folder = tmp_path / "plain"

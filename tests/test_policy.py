@@ -105,6 +105,26 @@ def test_config_option_overrides_the_repository_file(repo: GitRepo, tmp_path: Pa
     assert repo.regime("staged", "--config", str(other)).code == 0
 
 
+def test_init_in_a_subfolder_writes_where_regime_reads(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write("etc/xen/web.cfg", "name = 'web'\n")
+    repo.commit("base")
+    res = run_regime("init", cwd=repo.path / "etc/xen")
+    assert res.code == 0, res.text
+    top = repo.path.resolve() / ".regime.yaml"
+    assert res.out == f"regime: wrote {top}; edit it and commit it with the repository.\n"
+    assert not (repo.path / "etc/xen/.regime.yaml").exists()
+    # and regime reads it: WS101 off there lets a tab through
+    top.write_text("version: 1\nrules:\n  WS101: {severity: off}\n")
+    repo.write("etc/a.conf", "\tx\n")
+    repo.add()
+    assert run_regime("staged", cwd=repo.path / "etc/xen").code == 0
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    res = run_regime("init", cwd=plain)
+    assert res.code == 0 and (plain / ".regime.yaml").is_file(), res.text
+    assert "wrote .regime.yaml;" in res.out
+
+
 def test_init_writes_a_policy_equal_to_the_defaults(repo: GitRepo) -> None:
     res = repo.regime("init")
     assert res.code == 0, res.text

@@ -347,7 +347,12 @@ def test_all_files_checks_whole_files(sandbox: Sandbox) -> None:
     assert sandbox.git("status", "--porcelain") == ""
 
     res = sandbox.pre_commit("run", "--all-files")
-    assert_blocked(res, "old.c:2:1: WS101")
+    # whole files: their lines, not added lines; no commit is blocked, the check fails
+    assert_blocked(
+        res,
+        "old.c:2:1: WS101 a tab character: indent with spaces\n",
+        "regime: 1 error (WS101 x1) in 3 files; the check fails: fix the errors above",
+    )
     assert not any(line.startswith("a.c:") for line in res.text.splitlines()), res.text
 
     # A plain run with nothing staged checks nothing, so the old tab does not block it.
@@ -569,6 +574,8 @@ def test_infra_hook_refuses_a_commit_reusing_another_guests_mac(sandbox: Sandbox
         "used by vif 0 of guest 'db' at etc/xen/db.cfg:2",
         "etc/xen/mail.cfg:2:9: XEN102 192.0.2.10",
         "etc/xen/web.cfg:2",
+        # the three guest configs it read (it said "in 0 files")
+        "regime: 2 errors (XEN101 x1, XEN102 x1) in 3 files; the commit is blocked: fix",
     )
     # Through the real git hook as well: the commit is not made.
     sandbox.pre_commit("install")
@@ -597,6 +604,7 @@ def test_infra_hook_all_files_reports_what_is_already_committed(sandbox: Sandbox
         res,
         "etc/xen/web2.cfg:2:9: XEN101 MAC 00:16:3e:00:00:10 (vif 0 of guest 'web2') is also "
         "used by vif 0 of guest 'web' at etc/xen/web.cfg:2",
+        "regime: 2 errors (XEN101 x1, XEN102 x1) in 2 files; the check fails: fix the errors",
     )
     # A range that touches no infrastructure file does not run the checks at all, so the
     # old duplicate does not block new work.

@@ -493,6 +493,24 @@ def test_committer_sees_the_findings_when_the_server_runs_in_the_c_locale(hooked
     assert "    int x;.<EOL>" in c.lines and "    >int y;" in c.lines
 
 
+def test_the_ascii_report_puts_the_caret_under_the_column_and_names_the_message(
+    hooked: Svn,
+) -> None:
+    """ASCII output (the default) writes ö as {U+00F6}, eight columns: the caret goes
+    under the character it points at as the committer sees the line. The log message
+    is not one of the files the summary counts."""
+    hooked.install("--force", utf8=False)
+    hooked.write("trunk/a.c", 's = "\u00f6\u00e4"; \n')
+    c = hooked.block("...")
+    assert c.findings == ["trunk/a.c:1:10: WS102", "svn:log:1: LOG101"]
+    at = c.lines.index("trunk/a.c:1:10: WS102 trailing whitespace (1 space): remove it")
+    shown = 's = "{U+00F6}{U+00E4}";'
+    assert c.lines[at + 1 : at + 3] == [f"    {shown}.<EOL>", "    " + " " * len(shown) + "^"]
+    assert c.lines[-1].startswith(
+        "regime: 2 errors (LOG101 x1, WS102 x1) in 1 file and the log message; "
+    )
+
+
 # 8. the server policy and the repository's .regime.yaml
 
 
@@ -556,6 +574,41 @@ def test_server_may_let_the_repository_loosen_a_rule(svn: Svn) -> None:
     svn.write("trunk/a.c", "\tint x; \n")
     c = svn.block()
     assert c.findings == ["trunk/a.c:1:8: WS102"]
+
+
+def test_trunk_and_each_branch_are_read_with_their_own_policy(hooked: Svn) -> None:
+    hooked.write("branches/x/n.txt", "start\n")
+    hooked.accept("Create branch x")
+    hooked.write("trunk/.regime.yaml", "rules:\n  WS102:\n    extend_include: ['.txt']\n")
+    hooked.write("trunk/n.txt", "x \n")
+    hooked.write("branches/x/n.txt", "start\nx \n")  # .txt is not checked in branch x
+    c = hooked.block("Check text files in trunk")
+    assert c.findings == ["trunk/n.txt:1:2: WS102"], c.hook
+    assert c.lines[-1] == (
+        f"regime: 1 error (WS102 x1) in 3 files; {SUMMARY_BLOCKED} (`regime explain CODE` "
+        "says why and how)."
+    )
+    hooked.write("trunk/n.txt", "x\n")
+    hooked.accept("Check text files in trunk")
+    hooked.write("branches/x/.regime.yaml", "rules:\n  WS101:\n    colour: red\n")
+    hooked.write("trunk/n.txt", "x\ny \n")
+    c = hooked.block("A broken policy in branch x")
+    assert c.findings == ["branches/x/.regime.yaml:3:5: POL001", "trunk/n.txt:2:2: WS102"]
+    assert "unknown key 'colour' in rules.WS101" in c.hook
+
+
+def test_a_guest_edited_in_a_branch_is_not_a_duplicate_of_itself_in_trunk(hooked: Svn) -> None:
+    guest = "name = 'web'\nvif = ['mac=00:16:3e:00:00:10,bridge=xenbr0']\n"
+    hooked.write("trunk/etc/xen/web.cfg", guest)
+    hooked.accept("Add web")
+    hooked.svn("copy", "-q", "--parents", "trunk", "branches/x")
+    hooked.accept("Branch x")
+    hooked.write("branches/x/etc/xen/web.cfg", guest + "memory = 512\n")
+    hooked.accept("More memory for web in branch x")
+    hooked.write("branches/x/etc/xen/db.cfg", guest.replace("web", "db"))
+    c = hooked.block("A second guest with web's MAC, in branch x")
+    assert c.findings == ["branches/x/etc/xen/db.cfg:2:8: XEN101"], c.hook
+    assert "also used by vif 0 of guest 'web' at branches/x/etc/xen/web.cfg:2" in c.hook
 
 
 # 9. failing safely

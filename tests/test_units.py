@@ -13,6 +13,7 @@ from regime.diff.reader import changed_files
 from regime.diff.split import Chunk, CommitRecord, split
 from regime.pathmatch import PathFilter
 from regime.report.visible import visible
+from regime.sources.svn_roots import svn_root
 
 
 @pytest.mark.parametrize(
@@ -215,3 +216,23 @@ def test_the_commands_known_before_parsing_are_the_parsers_commands() -> None:
             a for a in build_parser(name)._actions if isinstance(a, argparse._SubParsersAction)
         )
         assert list(only.choices) == [name]
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("trunk/etc/xen/a.cfg", "trunk"),
+        ("trunk/.regime.yaml", "trunk"),
+        ("branches/x/etc/a.conf", "branches/x"),
+        ("tags/v1.0/a.c", "tags/v1.0"),
+        ("proj/trunk/a.c", "proj/trunk"),
+        ("proj/branches/b/c/d.c", "proj/branches/b"),
+        ("etc/xen/a.cfg", ""),  # no standard layout: the repository is one tree
+        (".regime.yaml", ""),
+        ("trunk", ""),  # a file named trunk at the top
+        ("branches/x", ""),  # a file in branches/, in no branch
+        ("etc/trunk/a.c", "etc/trunk"),
+    ],
+)
+def test_svn_roots(path: str, root: str) -> None:
+    assert svn_root(path) == root

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from regime.changeset import ChangedFile
+from regime.changeset import ChangedFile, FileStatus
 from regime.findings import Finding
 from regime.policy.model import Policy
 
@@ -89,6 +89,8 @@ def check_file(
     if not (check_tab or check_trail) or changed.binary:
         return
     path = changed.path
+    # a whole file (tree mode, --all-files) has lines, not added lines
+    where = "" if changed.status is FileStatus.WHOLE else " in an added line"
     if changed.text is not None and not may_hold_finding().search(changed.text):
         return  # a whole file with no tab and no line ending in whitespace
     # the added lines of a diff: only those the screens pick out
@@ -100,7 +102,7 @@ def check_file(
             what = "a tab character" if count == 1 else f"{count} tab characters"
             yield Finding(
                 path, line.number, text.index("\t") + 1, "WS101",
-                f"{what} in an added line: indent with spaces",
+                f"{what}{where}: indent with spaces",
                 tab.severity, text, context,
             )  # fmt: skip
         if check_trail and text and _is_trailing_space(text[-1]):

@@ -107,29 +107,38 @@ def watched_outcome(policy: Policy, opts: Options, door: str) -> Outcome:
 
 
 def report(outcome: Outcome, opts: Options, door: str) -> int:
+    """Write the report; the exit status is the verdict, also when stdout is closed
+    before all of it is written (a failing check never becomes 0)."""
     from regime import deadline
 
     with deadline.lock:
         deadline.disarm()
-        render(outcome, opts.format, sys.stdout, door=door)
-        sys.stdout.flush()
+        try:
+            render(outcome, opts.format, sys.stdout, door=door)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            from regime.cli import output_closed
+
+            output_closed()
     return outcome.exit_code
 
 
 def report_unreadable(files: FsTree, outcome: Outcome, policy: Policy) -> None:
-    """The files of a tree on disk the infrastructure checks could not read, as
-    DIFF001 findings, unless a finding names them already (a tree checked whole
-    reports its unreadable files as it reads them)."""
+    """The files and folders of a tree on disk the infrastructure checks could not
+    read, as DIFF001 findings, unless a finding names them already (a tree checked
+    whole reports its unreadable files and folders as it reads them)."""
     rule = policy.rule("DIFF001")
     if not rule.active:
         return
     named = {f.path for f in outcome.findings if f.code == "DIFF001"}
-    for path, reason in files.unreadable_files:
+    missed = [(path, "file", reason) for path, reason in files.unreadable_files]
+    missed += [(path, "folder", reason) for path, reason in files.unreadable]
+    for path, kind, reason in missed:
         if path not in named:
             outcome.findings.append(
                 Finding(
                     path, 0, 0, "DIFF001",
-                    f"cannot read the file: {reason}; the infrastructure checks went "
+                    f"cannot read the {kind}: {reason}; the infrastructure checks went "
                     "on without it",
                     rule.severity,
                 )

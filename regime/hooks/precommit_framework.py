@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
-from regime.engine import check_changeset, check_tree
+from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
 from regime.hooks.base import (
     Options,
     UsageError,
@@ -25,8 +25,9 @@ from regime.hooks.base import (
     report_unreadable,
     watched_outcome,
 )
+from regime.policy.model import Policy
 from regime.sources import git, tree
-from regime.sources.trees import FsTree, GitTree
+from regime.sources.trees import FsTree, GitTree, Tree
 
 
 def _range() -> tuple[str, str] | None:
@@ -46,30 +47,37 @@ def _range() -> tuple[str, str] | None:
 def run_infra(opts: Options) -> int:
     """regime-infra: the Xen and rt_tables checks of the tree after the change, run
     once (pass_filenames: false, always_run: true). In a commit: the index, what is
-    staged counts (nothing staged: nothing to check); run by hand with nothing staged
-    (--all-files): the tracked tree, everything counts; under a range:
-    the tree at its end, what the range changes counts."""
+    staged counts (nothing staged inside `git commit`: nothing to check); run by hand
+    with nothing staged (--all-files): the tracked tree, everything counts; under a
+    range: the tree at its end, what the range changes counts. The files the checks
+    read are the files the summary counts."""
     root = git.toplevel()
     policy = policy_for(opts, root)
     outcome = watched_outcome(policy, opts, "commit")
     span = _range()
     if span is not None:
         start, tip = span
-        check_tree(GitTree(tip), git.changed_names(start, tip), policy, outcome)
+        _check_infra(GitTree(tip), git.changed_names(start, tip), policy, outcome)
         return report(outcome, opts, "change")
     staged = git.staged_names()
     if staged:
-        check_tree(GitTree(None), staged, policy, outcome)
-    elif os.environ.get("GIT_INDEX_FILE"):
+        _check_infra(GitTree(None), staged, policy, outcome)
+        return report(outcome, opts, "commit")
+    if os.environ.get("GIT_INDEX_FILE"):
         # inside `git commit` (git names the index to its hooks) with nothing staged
         # (--amend of the message, --allow-empty): the tree does not change. The hook
         # runs always (pre-commit passes no file for a commit that only deletes one)
-        pass
-    else:
-        files = FsTree(root, git.tracked_files(cwd=root), report_unreadable=True)
-        check_tree(files, None, policy, outcome)
-        report_unreadable(files, outcome, policy)
-    return report(outcome, opts, "commit")
+        return report(outcome, opts, "commit")
+    files = FsTree(root, git.tracked_files(cwd=root), report_unreadable=True)
+    _check_infra(files, None, policy, outcome)
+    report_unreadable(files, outcome, policy)
+    return report(outcome, opts, "tree")
+
+
+def _check_infra(tree: Tree, touched: set[str] | None, policy: Policy, outcome: Outcome) -> None:
+    if infra_checks_run(touched, policy):
+        outcome.files += sum(1 for path in tree.paths() if policy.infra.is_infra(path))
+    check_tree(tree, touched, policy, outcome)
 
 
 def run(paths: Sequence[str], opts: Options) -> int:
@@ -98,4 +106,5 @@ def run(paths: Sequence[str], opts: Options) -> int:
     if whole:
         files = tree.whole_files(root, whole, limit=limit)
         check_changeset(ChangeSet(files=files), policy, outcome)
-    return report(outcome, opts, "commit")
+    # --all-files, --files: whole files, no commit in sight
+    return report(outcome, opts, "commit" if in_index else "tree")

@@ -8,23 +8,24 @@ why, followed by every finding (not just the first).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from itertools import chain
+from itertools import chain, groupby
 
 from regime import deadline, undiffed
 from regime.changeset import ChangedFile, ChangeSet, FileStatus
 from regime.diff.reader import changed_files
-from regime.engine import Outcome, check_changeset, infra_checks_run
+from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
 from regime.hooks.base import Options, policy_path
 from regime.hooks.server_guard import guarded
 from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
 from regime.policy.model import Policy
-from regime.policy.server import effective_policy, load_server_policy, too_big_policy
+from regime.policy.server import Effective, effective_policy, load_server_policy, too_big_policy
 from regime.report import render
 from regime.sources.process import ProducerError, TooBig
 from regime.sources.svn import Changes, Transaction, find_svnlook
 from regime.sources.svn_contents import SvnContents
+from regime.sources.svn_roots import RootTree, policy_file, svn_root
 from regime.sources.trees import SvnTree
 
 
@@ -36,24 +37,35 @@ def run(
 
     def work() -> int:
         transaction = Transaction(repos, txn, find_svnlook(svnlook), revision=revision)
-        try:
-            effective = effective_policy(server, transaction.cat(POLICY_FILE, MAX_POLICY_BYTES))
-        except TooBig:
-            effective = too_big_policy(server)
         outcome = Outcome()
-        outcome.findings.extend(effective.findings)
-        deadline.watch(outcome, effective.policy, opts.format, sys.stderr, "commit", headline=True)
-        message = transaction.log_message()
         changes = transaction.changes()
-        seen: set[str] = set()
-        tree = SvnTree(transaction, effective.policy.infra.is_infra)
+        # trunk and each branch and tag are trees of their own, each with its policy
+        policies = _policies(server, transaction, {svn_root(p) for p in changes.paths})
+        for effective in {id(e): e for e in policies.values()}.values():
+            outcome.findings.extend(effective.findings)
+        by_root = {root: effective.policy for root, effective in policies.items()}
+
+        def root_policy(root: str) -> Policy:
+            if root not in by_root:  # a file of the diff `svnlook changed` did not list
+                by_root[root] = _policies(server, transaction, {root})[root].policy
+            return by_root[root]
+
+        def policy_of(path: str) -> Policy:
+            return root_policy(svn_root(path))
+
+        # the strictest deadline of the trees the commit touches
+        strictest = min(by_root.values(), key=lambda policy: policy.limits.max_seconds)
+        deadline.watch(outcome, strictest, opts.format, sys.stderr, "commit", headline=True)
+        limit = min(policy.limits.max_file_size for policy in by_root.values())
+        tree = SvnTree(transaction, lambda p: policy_of(p).infra.is_infra(p))
         copied = _copied_files(changes, tree)
-        touched = frozenset(changes.paths).union(copied)
-        if infra_checks_run(touched, effective.policy):
+        touched = _by_root([*changes.paths, *copied])
+        if any(infra_checks_run(touched[root], root_policy(root)) for root in touched):
             # the files of the tree the diff will not hand over are read meanwhile
-            tree.read_ahead(changes.added, effective.policy.limits.max_file_size)
+            tree.read_ahead(changes.added, limit)
+        seen: set[str] = set()
+        contents = SvnContents(transaction, changes)
         with transaction.diff() as stream:
-            limit = effective.policy.limits.max_file_size
             diffed = _noting(
                 changed_files(stream, limit=limit),
                 seen,
@@ -62,15 +74,15 @@ def run(
                 _file_reader(transaction, limit),
                 transaction.special,
             )
-            changeset = ChangeSet(
-                files=chain(diffed, _plain_copies(copied, changes, seen, effective.policy)),
-                message=message,
-                message_path="svn:log",
-                tree=tree,
-                also_touched=touched,
-                contents=SvnContents(transaction, changes),
-            )
-            check_changeset(changeset, effective.policy, outcome)
+            files = chain(diffed, _plain_copies(copied, changes, seen, policy_of))
+            # svnlook diff shows a tree's files one after another: one check a run
+            for root, run in groupby(files, key=lambda changed: svn_root(changed.path)):
+                changeset = ChangeSet(files=run, contents=contents)
+                for path in check_changeset(changeset, root_policy(root), outcome):
+                    touched.setdefault(svn_root(path), set()).add(path)
+        _check_message(transaction.log_message(), list(by_root.values()), outcome)
+        for root, paths in sorted(touched.items()):
+            check_tree(RootTree(tree, root), paths, root_policy(root), outcome)
         _all_shown(changes.shown, seen)
         with deadline.lock:
             deadline.disarm()
@@ -79,6 +91,50 @@ def run(
         return outcome.exit_code
 
     return guarded(work, server, "svn pre-commit")
+
+
+def _policies(server: Policy, transaction: Transaction, roots: set[str]) -> dict[str, Effective]:
+    """The policy of each root: the server's, tightened by the ``.regime.yaml`` at the
+    top of the root (``trunk/.regime.yaml``, ``branches/x/.regime.yaml``), or by the
+    one at the top of the repository when the root has none. A file read for several
+    roots is one Effective (its POL001 is reported once)."""
+    read: dict[str, Effective | None] = {}
+
+    def effective(path: str) -> Effective | None:
+        if path not in read:
+            try:
+                data = transaction.cat(path, MAX_POLICY_BYTES)
+            except TooBig:
+                read[path] = too_big_policy(server, path)
+            else:
+                read[path] = None if data is None else effective_policy(server, data, path)
+        return read[path]
+
+    found = {}
+    for root in roots or {""}:
+        own = effective(policy_file(root, POLICY_FILE)) if root else None
+        found[root] = own or effective(POLICY_FILE) or Effective(server)
+    return found
+
+
+def _by_root(paths: Iterable[str]) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = {}
+    for path in paths:
+        grouped.setdefault(svn_root(path), set()).add(path)
+    return grouped
+
+
+def _check_message(message: str, policies: Iterable[Policy], outcome: Outcome) -> None:
+    """The log message belongs to the whole commit: the policy of every root it
+    touches applies to it (a finding two of them make is reported once)."""
+    for policy in {id(p): p for p in policies}.values():
+        before = len(outcome.findings)
+        check_changeset(
+            ChangeSet(files=(), message=message, message_path="svn:log"), policy, outcome
+        )
+        new = outcome.findings[before:]
+        del outcome.findings[before:]
+        outcome.findings.extend(f for f in new if f not in outcome.findings[:before])
 
 
 def _noting(
@@ -126,7 +182,7 @@ def _copied_files(changes: Changes, tree: SvnTree) -> list[str]:
 
 
 def _plain_copies(
-    copied: list[str], changes: Changes, seen: set[str], policy: Policy
+    copied: list[str], changes: Changes, seen: set[str], policy_of: Callable[[str], Policy]
 ) -> Iterator[ChangedFile]:
     """The copied files svnlook's diff does not show (copied or moved as they are)
     which a copy brings under a rule their source was not under: that rule sees
@@ -136,7 +192,7 @@ def _plain_copies(
         if path in seen or source is None:
             continue
         changed = ChangedFile(path=path, status=FileStatus.COPIED, old_path=source[0])
-        if undiffed.new_rules(changed, policy):
+        if undiffed.new_rules(changed, policy_of(path)):
             yield changed
 
 

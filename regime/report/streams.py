@@ -59,15 +59,20 @@ class AsciiEscaper(io.TextIOBase):
         return "ascii"
 
     def write(self, text: str) -> int:
-        if not text.isascii():
-            text_out = "".join(c if c.isascii() else _escape(c) for c in text)
-        else:
-            text_out = text
-        self._inner.write(text_out)
+        self._inner.write(ascii_escaped(text))
         return len(text)
 
     def flush(self) -> None:
         self._inner.flush()
+
+
+def ascii_escaped(text: str) -> str:
+    """``text`` in ASCII, every other character written as svn writes it. The report
+    escapes a shown line with it before placing the caret under it, as a character
+    takes several columns then."""
+    if text.isascii():
+        return text
+    return "".join(c if c.isascii() else _escape(c) for c in text)
 
 
 def _escape(ch: str) -> str:

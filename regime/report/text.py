@@ -30,6 +30,12 @@ def format_finding(f: Finding, unicode_ok: bool = True) -> str:
     text = f"{where}: {f.code}{level} {printable(f.message)}"
     if f.source is not None:
         shown, caret = visible(f.source, f.col, unicode_ok)
+        if not unicode_ok and not shown.isascii():
+            # written as ASCII ({U+00F6}: several columns a character): the caret is
+            # placed in the line as it will be seen
+            from regime.report.streams import ascii_escaped
+
+            shown, caret = ascii_escaped(shown), len(ascii_escaped(shown[:caret]))
         text += f"\n    {shown}"
         if f.col:
             text += "\n    " + " " * caret + "^"
@@ -45,6 +51,8 @@ def summary(outcome: Outcome, door: str) -> str:
         scope = "this push"
     if outcome.commits:
         scope = f"{files} in {outcome.commits} commit{'s' if outcome.commits != 1 else ''}"
+    elif door != "message" and any(f.code.startswith("LOG") for f in outcome.findings):
+        scope = f"{files} and the log message"  # svn: the message is not one of the files
     if not outcome.findings:
         if door == "push" and not outcome.commits:
             return "regime: no new commits in this push; nothing to check."
