@@ -55,6 +55,18 @@ def git(*args: str) -> list[str]:
     ]  # fmt: skip
 
 
+def _ask(proc: subprocess.Popen[bytes], how: str, name: str) -> list[bytes]:
+    """One question to a ``git cat-file`` batch process: the words of its answer's
+    first line (an empty list when it has stopped answering)."""
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+        proc.stdin.flush()
+    except (BrokenPipeError, OSError) as exc:
+        raise ProducerError(f"git cat-file {how} failed: {exc}") from exc
+    return proc.stdout.readline().split()
+
+
 def _big(limit: int | None) -> list[str]:
     """git options for a diff under the size limit: a file larger than the limit is
     one git calls binary (core.bigFileThreshold) and never loads, so neither git nor
@@ -91,17 +103,8 @@ class BlobSizes:
     def size(self, blob: str) -> int | None:
         """The blob's size, or None when git does not have it."""
         if self._proc is None:
-            self._proc = subprocess.Popen(
-                git("cat-file", "--batch-check"), cwd=self.cwd,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        try:
-            self._proc.stdin.write(blob.encode("utf-8", "surrogateescape") + b"\n")
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
-            raise ProducerError(f"git cat-file --batch-check failed: {exc}") from exc
-        answer = self._proc.stdout.readline().split()
+            self._proc = self._start("--batch-check")
+        answer = _ask(self._proc, "--batch-check", blob)
         if not answer:
             raise ProducerError("git cat-file --batch-check stopped answering")
         if len(answer) == 3 and answer[2].isdigit():
@@ -131,17 +134,9 @@ class BlobSizes:
     def _object(self, name: str) -> tuple[str, bytes]:
         """An object's type and content from the one ``git cat-file --batch``."""
         if self._batch is None:
-            self._batch = subprocess.Popen(
-                git("cat-file", "--batch"), cwd=self.cwd,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        assert self._batch.stdin is not None and self._batch.stdout is not None
-        try:
-            self._batch.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
-            self._batch.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
-            raise ProducerError(f"git cat-file --batch failed: {exc}") from exc
-        header = self._batch.stdout.readline().split()
+            self._batch = self._start("--batch")
+        header = _ask(self._batch, "--batch", name)
+        assert self._batch.stdout is not None
         if len(header) != 3 or not header[2].isdigit():
             raise ProducerError(f"git cat-file --batch: unexpected answer for {name}: {header!r}")
         size = int(header[2])
@@ -150,6 +145,12 @@ class BlobSizes:
             raise ProducerError(f"git cat-file --batch: {name} is cut short")
         self._id_size = len(header[0]) // 2
         return header[1].decode("ascii", "replace"), data
+
+    def _start(self, how: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            git("cat-file", how), cwd=self.cwd,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
 
     def mode(self, rev: str | None, path: str) -> str | None:
         """The mode of PATH in REV's tree (its folder's tree object, from the same
