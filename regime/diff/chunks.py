@@ -318,13 +318,15 @@ def _label(label: str) -> str:
 def _plain_header(text: list[str]) -> ChangedFile:
     """A file of a diff that is not git's nor svn's: GNU ``diff -u``/``-ruN``, hg, a
     patch from a mail. Its names are those of the ---/+++ labels (or of a ``Binary
-    files A and B differ`` line), their prefixes stripped as ``patch -p1`` would when
+    files A and B differ`` line) of its header, never of its hunks' lines (an added
+    ``++ x`` reads ``+++ x``), their prefixes stripped as ``patch -p1`` would when
     both sides carry one (see plain_names)."""
-    plus = next((x for x in text if x.startswith("+++ ")), None)
-    minus = next((x for x in text if x.startswith("--- ")), None)
+    head = text[: next((i for i, x in enumerate(text) if x.startswith("@@")), len(text))]
+    plus = next((x for x in head if x.startswith("+++ ")), None)
+    minus = next((x for x in head if x.startswith("--- ")), None)
     new = _label(plus[4:].rstrip("\n")) if plus else None
     old = _label(minus[4:].rstrip("\n")) if minus else None
-    binary_line = next((x for x in text if x.startswith("Binary files ")), None)
+    binary_line = next((x for x in head if x.startswith("Binary files ")), None)
     if new is None and old is None and binary_line is not None:
         old, new = binary_names(binary_line.rstrip("\n"))
     old, new = plain_names(old, new)
