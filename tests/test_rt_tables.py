@@ -86,7 +86,12 @@ def test_stock_debian_rt_tables_is_clean() -> None:
 def test_entries_with_positions_and_ignored_trailing_text() -> None:
     text = "# tables\n\n  100\tuplink  # the ISP\n\t200 backup spare words\n"
     entries, problems = read(text)
-    assert problems == []
+    # a comment after the name is fine; other words are dropped by iproute2: RT002
+    assert [(p.code, p.line, p.col) for p in problems] == [("RT002", 4, 13)]
+    assert problems[0].message.startswith(
+        "iproute2 loads table 200 named 'backup' and ignores 'spare words' after the name"
+    )
+    assert "`200 backup # spare words`" in problems[0].message
     assert entries == [
         TableEntry(100, "uplink", RT, 3, 3, 7),
         TableEntry(200, "backup", RT, 4, 2, 6),

@@ -37,6 +37,7 @@ from regime.cnumber import DIGITS_OF_BASE, number_start
 __all__ = [
     "LONG_MAX",
     "MAX_NESTING",
+    "DroppedEscape",
     "Setting",
     "Value",
     "XlConfig",
@@ -135,11 +136,26 @@ class Setting:
     append: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class DroppedEscape:
+    """An octal escape xl accepts and drops from a string (``"A\\101B"`` is ``"AB"``):
+    where the escape starts, the escape as written, the string as written and the
+    text xl makes of it."""
+
+    line: int
+    col: int
+    escape: str
+    source: str
+    value: str
+
+
 @dataclass
 class XlConfig:
-    """The assignments of a config in file order, with xl's lookup rules."""
+    """The assignments of a config in file order, with xl's lookup rules, and the
+    escapes xl silently dropped from its strings (``dropped``)."""
 
     settings: list[Setting] = field(default_factory=list)
+    dropped: list[DroppedEscape] = field(default_factory=list)
 
     def get(self, key: str) -> Value | None:
         """The value xl uses for ``key``: the last assignment wins, ``+=`` adds.
@@ -339,6 +355,7 @@ class _Lexer:
         self.pos = 0
         self.line = 1
         self.line_start = 0
+        self.dropped: list[DroppedEscape] = []
 
     def next(self) -> _Token:
         text = self.text
@@ -358,6 +375,8 @@ class _Lexer:
             if c == "#":
                 end = text.find("\n", pos)
                 if end < 0:
+                    if pos == n - 1:
+                        return _Token(END, "", line, col, pos)  # a stray last byte
                     raise self._lexical_error(
                         pos,
                         hint="the file ends in a comment with no newline after it, which xl "
@@ -387,6 +406,11 @@ class _Lexer:
                     self.pos = m.end()
                     raw = m.group()
                     return _Token(STRING, raw, line, col, pos, self._dequote(raw, line, col))
+            if pos == n - 1 and _one_byte(c):
+                # flex's error rule takes this byte and waits for the rest of the bad
+                # run; at end of file there is none, so xl reports nothing and sees the
+                # end of the file here (`a = 1\r`, a last `#`, `'` or `@` pass)
+                return _Token(END, "", line, col, pos)
             raise self._lexical_error(pos)
 
     def _newline(self, after: int) -> None:
@@ -415,6 +439,7 @@ class _Lexer:
         if "\\" not in body and "\0" not in body:
             return body
         out: list[str] = []
+        first_dropped = len(self.dropped)  # this string's octal escapes come after
         i = 0
         n = len(body)
         while i < n:
@@ -439,18 +464,27 @@ class _Lexer:
                     line,
                     col + 1 + i,
                     raw,
-                    "invalid digit after backslash hex numerical character escape in quoted string",
+                    # xl's words: its C source glues "hex" to "numerical"
+                    "invalid digit after backslash hexnumerical character escape in quoted string",
                     hint="xl cannot read \\x escapes at all; write the character itself",
                 )
             elif "0" <= escape <= "7":
-                raise XlSyntaxError(
-                    line,
-                    col + 1 + i,
-                    raw,
-                    "octal numerical character escape in quoted string",
-                    hint="xl drops octal escapes from the string without a word (a bug in "
-                    "its parser); write the character itself",
-                )
+                used = _octal_escape_length(body, i + 2)
+                if used is None:
+                    raise XlSyntaxError(
+                        line,
+                        col + 1 + i,
+                        raw,
+                        "invalid digit after backslash octalnumerical character escape in "
+                        "quoted string",
+                        hint="xl's parser cannot read octal escapes: it refuses one with "
+                        "fewer than two more digits after the first, and drops a longer "
+                        "one from the string; write the character itself",
+                    )
+                escape_text = body[i : i + 2 + used]
+                self.dropped.append(DroppedEscape(line, col + 1 + i, escape_text, raw, ""))
+                i += 2 + used
+                continue
             else:
                 raise XlSyntaxError(
                     line,
@@ -462,7 +496,41 @@ class _Lexer:
                     "write a backslash as \\\\",
                 )
             i += 2
-        return "".join(out)
+        value = "".join(out)
+        for k in range(first_dropped, len(self.dropped)):
+            d = self.dropped[k]
+            self.dropped[k] = DroppedEscape(d.line, d.col, d.escape, raw, value)
+        return value
+
+
+def _octal_escape_length(body: str, at: int) -> int | None:
+    """How many characters after ``\\`` and its first octal digit xl's dequote swallows,
+    or None when it calls the escape invalid.
+
+    ``NUMERIC_CHAR(1,3,10,"octal")`` copies the next three characters (fewer at the
+    end of the token: the closing quote stops the number) and runs ``strtoul(...,
+    10)`` on them: it must use more than one character (white space and a sign count,
+    8 and 9 are digits), and those are skipped. The value itself is never stored, so
+    the whole escape vanishes from the string.
+    """
+    window = body[at : at + 3]  # the closing quote is not a digit: it always stops strtoul
+    k = 0
+    while k < len(window) and window[k] in " \t\n\v\f\r":
+        k += 1
+    if k < len(window) and window[k] in "+-":
+        k += 1
+    digits = k
+    while k < len(window) and "0" <= window[k] <= "9":
+        k += 1
+    if k == digits or k <= 1:
+        return None
+    return k
+
+
+def _one_byte(c: str) -> bool:
+    """Whether a character is one byte of the file (ASCII, or a byte that is not UTF-8,
+    kept as a surrogate by the ``surrogateescape`` decoding)."""
+    return c < "\x80" or "\udc80" <= c <= "\udcff"
 
 
 def _line_text(text: str, pos: int) -> str:
@@ -586,7 +654,7 @@ class _Parser:
                     continue
             tok = lexer.next()
             if tok.kind == END:
-                return XlConfig(self.settings)
+                return XlConfig(self.settings, lexer.dropped)
             if tok.kind in (NEWLINE, ";"):
                 continue
             if tok.kind != IDENT:
@@ -601,7 +669,7 @@ class _Parser:
                 raise self._syntax_error(end, (END, NEWLINE, "';'"), "end", key)
             self._store(key, op, value)
             if end.kind == END:
-                return XlConfig(self.settings)
+                return XlConfig(self.settings, lexer.dropped)
 
     def _quick_statement(self, m: re.Match[str]) -> None:
         """Store a statement the quick pattern matched, as the token path would."""
