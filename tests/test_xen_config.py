@@ -24,6 +24,7 @@ from regime.xen.vif import (
     is_multicast,
     is_zero,
     mac_quirks,
+    padded_values,
     parse_ips,
     parse_mac,
     parse_vif,
@@ -613,3 +614,25 @@ MAC_LIKE = st.lists(
 @given(MAC_LIKE.map(lambda parts: "".join(a + b for a, b in parts)))
 def test_parse_mac_matches_xl_loop_with_glibc_strtoul(text: str) -> None:
     assert parse_mac(text)[0] == _xl_mac(text)
+
+
+@pytest.mark.parametrize(
+    ("spec", "padded"),
+    [
+        ("mac=00:16:3e:00:00:01,bridge=xenbr0", []),
+        ("mac=00:16:3e:00:00:01, bridge=xenbr0", []),  # xl drops the spaces before a key
+        ("bridge=xenbr0 ", [("bridge", "xenbr0 ")]),
+        ("bridge= xenbr0", [("bridge", " xenbr0")]),
+        ("bridge=xenbr0\t", [("bridge", "xenbr0\t")]),  # every kind of white space
+        ("vifname=web\u00a0,script=vif-route\u3000", [("vifname", "web\u00a0"), ("script", "vif-route\u3000")]),
+        ("ip=10.0.0.1 ,mac=00:16:3e:00:00:01 ", []),  # read as words and numbers: harmless
+    ],
+)  # fmt: skip
+def test_vif_names_xl_keeps_with_white_space(spec: str, padded: list[tuple[str, str]]) -> None:
+    from regime.checks.guests import VifPlace
+    from regime.checks.vif_values import vif_value_problems
+
+    vif = parse_vif(spec)
+    assert padded_values(vif) == padded
+    found = vif_value_problems("g.cfg", VifPlace(0, 1, 1, vif), "vif 0")
+    assert [p.message.split("=", 1)[0] for p in found] == [f"vif 0: {key}" for key, _ in padded]

@@ -25,6 +25,7 @@ __all__ = [
     "IGNORED_KEYS",
     "KNOWN_KEYS",
     "NAME_KEYS",
+    "VALUE_KEYS",
     "XEN_OUI",
     "XL_FLAGS",
     "XL_KEYS",
@@ -289,13 +290,19 @@ NAME_KEYS = ("bridge", "script", "vifname", "backend", "gatewaydev", "netdev", "
              "vlan", "forwarddev")  # fmt: skip
 
 
+_NAME_KEY_SET = frozenset(NAME_KEYS)
+#: The keys :attr:`VifSpec.value_problems` looks at.
+VALUE_KEYS = frozenset({"rate", "type", "devid", "mtu"})
+
+
 def padded_values(spec: VifSpec) -> list[tuple[str, str]]:
     """The (key, value) of each name key whose value xl keeps with white space at
-    its start or end: xl drops only the spaces before the KEY of an item."""
+    its start or end, in the order of the spec: xl drops only the spaces before the
+    KEY of an item."""
     return [
         (key, value)
-        for key in NAME_KEYS
-        if (value := spec.items.get(key)) and (value[0].isspace() or value[-1].isspace())
+        for key, value in spec.items.items()
+        if key in _NAME_KEY_SET and value and (value[0].isspace() or value[-1].isspace())
     ]
 
 
