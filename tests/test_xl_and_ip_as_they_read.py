@@ -18,10 +18,11 @@ and run on each input here; iproute2's lib/rt_names.c and lib/utils.c do_batch):
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, run_regime
+from conftest import GitRepo, base_env, run_regime
 from test_git_pre_receive import assert_accepted, assert_refused, make_server
 
 RT_TABLES = "255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n100\tuplink\n"
@@ -222,3 +223,26 @@ def test_a_push_of_an_ip_batch_script_with_an_undefined_table_is_refused(tmp_pat
     srv.clone.write("etc/iproute2/rt_tables.d/more.conf", "101 foo\n102 bar\n")
     srv.clone.commit("Define foo and bar")
     assert_accepted(srv.push("origin", "main"))
+
+
+def test_an_svn_commit_of_the_same_is_refused(tmp_path: Path) -> None:
+    """The svn door sees the same: a real `svn commit` through the installed hook."""
+    env = base_env()
+
+    def sh(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+    repos, wc = tmp_path / "repo", tmp_path / "wc"
+    assert sh("svnadmin", "create", str(repos)).returncode == 0
+    assert run_regime("install", "svn", str(repos), cwd=tmp_path).code == 0
+    assert sh("svn", "checkout", "-q", repos.as_uri(), str(wc)).returncode == 0
+    script = BATCH.format(options="-batch", delimiter="EOF", body=BODY.format(tab=""), end="EOF")
+    write(wc, {"etc/iproute2/rt_tables": RT_TABLES + "200 foo bar\n", "bin/routes.sh": script,
+               "etc/xen/web.cfg": BAD_VALUES})  # fmt: skip
+    assert sh("svn", "add", "-q", "etc", "bin", cwd=wc).returncode == 0
+    proc = sh("svn", "commit", "-m", "Routes and a guest", cwd=wc)
+    assert proc.returncode != 0, proc.stderr
+    for place in ("etc/iproute2/rt_tables:6:9: RT002 ", "bin/routes.sh:5:31: RT105 ",
+                  "etc/xen/web.cfg:2:9: XEN113 "):  # fmt: skip
+        assert place in proc.stderr, proc.stderr
+    assert "bin/routes.sh:4:38: RT105 table 'foo'" not in proc.stderr  # foo is defined here
