@@ -632,6 +632,12 @@ BATCH_CASES = [
     # wrappers and netns exec pass stdin on; a command after ; on the same line is not ip's
     ("sudo ip netns exec ns ip -batch - <<EOF; echo ok\nroute add x table yes\nEOF\n",
      [("yes", 2, 19, False)]),
+    # cat of a here-document piped into ip -batch - (cat with a file, ||, a filter: not)
+    ("cat <<EOF | ip -batch -\nroute add x table piped\nEOF\n", [("piped", 2, 19, False)]),
+    ("cat - <<'E' |\nr a x t q\nE\nsudo ip -force -b /dev/stdin\n", [("q", 2, 9, False)]),
+    ("cat file <<EOF | ip -batch -\nroute add x table no\nEOF\n", []),
+    ("cat <<EOF || ip -batch -\nroute add x table no\nEOF\n", []),
+    ("cat <<EOF | grep x | ip -batch -\nroute add x table no\nEOF\n", []),
     # numbers and built-in names need no definition; a batch line has no "ip" in front
     ("ip -batch - <<EOF\nroute add x table 100\nrule add lookup main\nip route add x table no\nEOF\n", []),
 ]

@@ -29,13 +29,14 @@ PIECES = [
     "ta\\\nble", "$'table'", "\\table", "table 5>/dev/null", "table 99999999999", "l", "'#'",
     '"#"', "vrftable", "tables", "$x", '"$x"', "\\\n#",
     # ip -batch - with a here-document: its lines are ip commands, split by ip
-    "ip -batch -", "ip -force -b -", "ip -batch /dev/stdin", "'ip' --batch -", "-batch", "-",
+    "ip -batch -", "ip -force -b -", "'ip' --batch /dev/stdin", "-",
     "<<EOF\nroute add 1.2.3.4 table inbatch\nrule add lookup \"q\"x # c\nEOF",
     "<<-'E'\n\troute add x t $T\n\tr a y \"table\"foo\\\n\ttable z\n\tE",
     '<<"X"\nroute add x table a#b\nroute add x table \'sp ace\'\nX',
     "<<EOF\nroute add x table ${T}x\nroute add \\\ny table \\$z\nEOF",
     "<<EOF\nroute add x table 'open\nroute add y table never\nEOF", "3<<EOF\nr a x t fd3\nEOF",
     "<<EOF\nroute add x 'table'only # no other keyword\nEOF",
+    "cat <<EOF | ip -b -\nroute add x table piped\nEOF", "cat", "|", "||",
 ]  # fmt: skip
 SEPARATORS = [" ", " ", " ", "\n", "\n", "\t", ""]
 

@@ -34,12 +34,11 @@ it is returned with ``dynamic=True`` and :func:`undefined_tables` ignores it.
 
 ``ip -batch -`` (also ``-b``, ``-force -batch``, ``/dev/stdin``) with a here-document
 as its stdin runs the body's lines as ip commands: they are read as the shell hands
-them over and ip splits them (see :mod:`regime.iproute2.ip_batch`). Other here-document
-bodies are skipped, not read.
+them over and ip splits them (see :mod:`regime.iproute2.ip_batch`); so does
+``cat <<EOF | ip -batch -``. Other here-document bodies are skipped, not read.
 
-Not modelled: aliases and functions, ``eval``, ``ip -batch`` files and pipes into
-``ip -batch -`` (``cat <<EOF | ip -b -``), per-namespace ``/etc/netns/NS/iproute2``
-files.
+Not modelled: aliases and functions, ``eval``, ``ip -batch`` files and other pipes into
+``ip -batch -``, per-namespace ``/etc/netns/NS/iproute2`` files.
 """
 
 from __future__ import annotations
@@ -272,6 +271,7 @@ class _Lexer:
         self.stdin_of: dict[int, _Heredoc] = {}  # command index -> the here-doc it reads
         self.pending: list[_Heredoc] = []  # here-docs whose body comes next
         self._ip_at = -1  # see _next_ip
+        self._piped: _Heredoc | None = None  # `cat <<EOF |`: the next command's stdin
 
     def run(self) -> list[list[_Word]]:
         self._run(self._skip_quiet_lines(0), None, 0)
@@ -280,9 +280,11 @@ class _Lexer:
     def _finish(self, b: _Builder, pos: int) -> None:
         b.end_word(pos, self.pending, self.text)
         if b.command:
-            if b.stdin is not None:
-                self.stdin_of[len(self.commands)] = b.stdin
+            stdin = b.stdin or self._piped
+            if stdin is not None:
+                self.stdin_of[len(self.commands)] = stdin
             self.commands.append(b.command)
+            self._piped = None
         b.command = []
         b.discard_next, b.heredoc_next, b.stdin = False, None, None
 
@@ -328,6 +330,9 @@ class _Lexer:
                 pos = self._substitution(pos + 1, "`", depth)
             elif c in ";&|":
                 self._finish(b, pos)
+                self._piped = None
+                if c == "|" and text[pos - 1 : pos] != "|" and text[pos + 1 : pos + 2] not in "|&":
+                    self._piped = self._cat_of_heredoc()
                 pos += 1
             elif c == "(":
                 self._finish(b, pos)
@@ -346,6 +351,18 @@ class _Lexer:
                 pos = end
         self._finish(b, n)
         return n
+
+    def _cat_of_heredoc(self) -> _Heredoc | None:
+        """The here-document the command just finished copies to its stdout, when it is
+        ``cat`` (no file, or ``-``) reading one: ``cat <<EOF | ip -batch -``."""
+        index = len(self.commands) - 1
+        doc = self.stdin_of.get(index)
+        if doc is None:
+            return None
+        words = self.commands[index]
+        if words[0].dynamic or posixpath.basename(words[0].value) != "cat":
+            return None
+        return doc if all(w.value == "-" for w in words[1:]) else None
 
     def _double_quoted(self, pos: int, b: _Builder, depth: int) -> int:
         text, n = self.text, len(self.text)
