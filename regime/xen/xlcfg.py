@@ -29,6 +29,7 @@ The parser is iterative (an explicit stack for nested lists, capped at
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -155,7 +156,7 @@ class XlConfig:
     escapes xl silently dropped from its strings (``dropped``)."""
 
     settings: list[Setting] = field(default_factory=list)
-    dropped: list[DroppedEscape] = field(default_factory=list)
+    dropped: Sequence[DroppedEscape] = ()
 
     def get(self, key: str) -> Value | None:
         """The value xl uses for ``key``: the last assignment wins, ``+=`` adds.
@@ -347,6 +348,10 @@ class _Token(NamedTuple):
     string: str = ""  # the decoded text of a STRING
 
 
+#: Shared by every lexer that meets no octal escape (nearly all): never appended to.
+_NONE_DROPPED: list[DroppedEscape] = []
+
+
 class _Lexer:
     """xl's flex scanner: longest match, first rule on ties, one token at a time."""
 
@@ -355,7 +360,7 @@ class _Lexer:
         self.pos = 0
         self.line = 1
         self.line_start = 0
-        self.dropped: list[DroppedEscape] = []
+        self.dropped: list[DroppedEscape] = _NONE_DROPPED  # a list of its own once needed
 
     def next(self) -> _Token:
         text = self.text
@@ -482,6 +487,8 @@ class _Lexer:
                         "one from the string; write the character itself",
                     )
                 escape_text = body[i : i + 2 + used]
+                if self.dropped is _NONE_DROPPED:
+                    self.dropped = []
                 self.dropped.append(DroppedEscape(line, col + 1 + i, escape_text, raw, ""))
                 i += 2 + used
                 continue
