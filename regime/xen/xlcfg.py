@@ -21,8 +21,8 @@ is used as a number (so ``010`` is 8 and ``08`` "is not a valid number"). This
 module reads valid numbers into ``int`` and keeps the token text in
 :attr:`Value.source`, so callers can see both.
 
-The parser is iterative (an explicit stack for nested lists, capped at
-:data:`MAX_NESTING`), linear in the input, and never raises anything but
+The parser is iterative (an explicit stack for nested lists, as deep as xl's bison
+stack allows: :data:`YYMAXDEPTH`), linear in the input, and never raises anything but
 :class:`XlSyntaxError` for bad input.
 """
 
@@ -47,10 +47,18 @@ __all__ = [
     "strtol",
 ]
 
-#: Deepest list nesting accepted. xl's bison stack (YYMAXDEPTH 10000) gives up
-#: somewhere past 3000 levels with "memory exhausted"; no real config nests more
-#: than two, so a lower, clear limit costs nothing.
-MAX_NESTING = 1000
+#: bison's YYMAXDEPTH in xl's parser: its stack holds fewer entries than this, and the
+#: push that would fill it ends the parse with "memory exhausted".
+YYMAXDEPTH = 10000
+
+#: Deepest plain nesting (``[[[...]]]``) xl accepts: a list level takes two entries of
+#: bison's stack (``[`` and ``nlok``), five after an element and a comma, so other
+#: shapes give up sooner (``[1,[1,...`` at 2,000 levels). Checked against Xen's
+#: parser built from source; no real config nests more than two.
+MAX_NESTING = 4996
+
+# The entries under a statement's value: state 0, ``stmts``, IDENT and the operator.
+_STATEMENT_ENTRIES = 4
 
 #: xl reads numbers into a C ``long`` (64-bit on the platforms Xen runs on).
 LONG_MAX = 2**63 - 1
@@ -534,6 +542,22 @@ def _octal_escape_length(body: str, at: int) -> int | None:
     return k
 
 
+def _check_depth(entries: int, tok: _Token) -> None:
+    """xl's "memory exhausted" when bison's stack would hold ``entries``."""
+    if entries >= YYMAXDEPTH:
+        token = tok.text.rstrip("\n").rstrip(" \t")  # as xl shows its yytext
+        raise XlSyntaxError(
+            tok.line,
+            tok.col,
+            token,
+            "memory exhausted",
+            at="newline" if tok.kind == NEWLINE and not token else "token",
+            hint="lists nested this deeply fill xl's parser stack (bison's YYMAXDEPTH, "
+            f"{YYMAXDEPTH} entries: at most {MAX_NESTING} levels); no xl setting nests "
+            "lists more than two deep",
+        )
+
+
 def _one_byte(c: str) -> bool:
     """Whether a character is one byte of the file (ASCII, or a byte that is not UTF-8,
     kept as a surrogate by the ``surrogateescape`` decoding)."""
@@ -714,33 +738,41 @@ class _Parser:
             return self._atom(tok)
         if tok.kind != "[":
             raise self._syntax_error(tok, (STRING, NUMBER, "'['"), "value", key)
-        stack: list[tuple[_Token, list[Value]]] = [(tok, [])]
+        # bison's stack, counted as xl's parser grows it (see YYMAXDEPTH): ``below`` holds
+        # the statement's entries and those of the enclosing levels, ``cur`` the open
+        # level's: 2 after "[" ('[' nlok), +2 per value until a "," or "]" reduces them
+        # (value nlok), 5 after a "," (values ',' nlok); each level keeps its parent's.
+        below, cur = _STATEMENT_ENTRIES, 2
+        _check_depth(below + cur, tok)
+        stack: list[tuple[_Token, list[Value], int]] = [(tok, [], 0)]
         expect_value = True  # after "[" or ","; otherwise after a value
         while True:
             tok = self.lexer.next()
             if tok.kind == NEWLINE:
+                _check_depth(below + cur + 1, tok)  # shifted, then reduced into nlok
                 continue
             if tok.kind == "]":
-                opened, elements = stack.pop()
+                if cur == 2:
+                    _check_depth(below + 4, tok)  # an empty valuelist, then the "]"
+                opened, elements, parent = stack.pop()
                 done = Value("list", tuple(elements), opened.line, opened.col)
                 if not stack:
                     return done
                 stack[-1][1].append(done)
+                below, cur = below - parent, parent + 2
                 expect_value = False
             elif expect_value and tok.kind in (STRING, NUMBER):
+                _check_depth(below + cur + 2, tok)
                 stack[-1][1].append(self._atom(tok))
+                cur += 2
                 expect_value = False
             elif expect_value and tok.kind == "[":
-                if len(stack) >= MAX_NESTING:
-                    raise XlSyntaxError(
-                        tok.line,
-                        tok.col,
-                        "[",
-                        f"lists nested too deeply (more than {MAX_NESTING} levels)",
-                        hint="no xl setting nests lists more than two deep",
-                    )
-                stack.append((tok, []))
+                _check_depth(below + cur + 2, tok)
+                stack.append((tok, [], cur))
+                below, cur = below + cur, 2
             elif not expect_value and tok.kind == ",":
+                cur = 5
+                _check_depth(below + cur, tok)
                 expect_value = True
             elif expect_value:
                 # STRING NUMBER NEWLINE '[' ']': bison lists at most four.
