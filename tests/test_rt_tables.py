@@ -86,7 +86,12 @@ def test_stock_debian_rt_tables_is_clean() -> None:
 def test_entries_with_positions_and_ignored_trailing_text() -> None:
     text = "# tables\n\n  100\tuplink  # the ISP\n\t200 backup spare words\n"
     entries, problems = read(text)
-    assert problems == []
+    # a comment after the name is fine; other words are dropped by iproute2: RT002
+    assert [(p.code, p.line, p.col) for p in problems] == [("RT002", 4, 13)]
+    assert problems[0].message.startswith(
+        "iproute2 loads table 200 named 'backup' and ignores 'spare words' after the name"
+    )
+    assert "`200 backup # spare words`" in problems[0].message
     assert entries == [
         TableEntry(100, "uplink", RT, 3, 3, 7),
         TableEntry(200, "backup", RT, 4, 2, 6),
@@ -592,6 +597,59 @@ def test_heredoc_body_is_skipped() -> None:
         "ip route add default via 1.1.1.1 table after\n"
     )
     assert names(text) == ["after"]
+
+
+# ip -batch - reading a here-document: each line is an ip command, as the shell hands the
+# body over (expanded unless the delimiter is quoted, tabs dropped by <<-) and as ip's
+# getcmdline/makeargs split it (# cuts anywhere, quotes make one word, no escapes).
+# (script, [(table, line, col, dynamic)])
+# fmt: off
+BATCH_CASES = [
+    ("ip -batch - <<EOF\nroute add default via 10.0.0.1 table foo\nrule add from 10.0.0.5 lookup bar\nEOF\n",
+     [("foo", 2, 38, False), ("bar", 3, 31, False)]),
+    ("ip -batch - <<-EOF\n\troute add default via 10.0.0.1 table foo\n\trule add from 10.0.0.5 lookup bar\n\tEOF\n",
+     [("foo", 2, 39, False), ("bar", 3, 32, False)]),
+    # a quoted delimiter: the body is literal, so ip gets "$foo" itself
+    ("ip -force -batch - <<'EOF'\nroute add x table $foo\nrule add from 10.0.0.5 lookup bar # c\nEOF\n",
+     [("$foo", 2, 19, False), ("bar", 3, 31, False)]),
+    # unquoted: $foo is expanded (unknown); ip splits "q"x into two words
+    ('ip -batch - <<EOF\nroute add x table $foo\nrule add from 10.0.0.5 lookup "q"x\nEOF\n',
+     [("", 2, 19, True), ("q", 3, 31, False)]),
+    # ip cuts at the first # anywhere; the shell joins a backslash-newline first
+    ("ip -b - <<EOF\nroute add x table a#b\nroute add x \\\ntable cont\nEOF\nip route add y table after\n",
+     [("a", 2, 19, False), ("cont", 4, 7, False), ("after", 6, 22, False)]),
+    # in a literal body ip joins a line ending in a backslash itself
+    ("ip -b - <<\\EOF\nroute add x \\\ntable lit\nEOF\n", [("lit", 3, 7, False)]),
+    # a quote makes one word with its spaces; an unclosed one ends ip: no later line runs
+    ("ip -batch - <<EOF\nroute add x table 'sp ace'\nroute add x table \"open\nroute add y table never\nEOF\n",
+     [("sp ace", 2, 19, False)]),
+    # the last redirection of stdin wins; 3<< is not stdin; a batch file is not read
+    ("ip -batch - < file <<EOF\nroute add x table last\nEOF\n", [("last", 2, 19, False)]),
+    ("ip -batch - <<EOF < file\nroute add x table no\nEOF\n", []),
+    ("ip -batch - 3<<EOF\nroute add x table no\nEOF\n", []),
+    ("ip -batch /etc/ip.batch <<EOF\nroute add x table no\nEOF\n", []),
+    ("ip -batch /dev/stdin <<EOF\nroute add x table yes\nEOF\n", [("yes", 2, 19, False)]),
+    # wrappers and netns exec pass stdin on; a command after ; on the same line is not ip's
+    ("sudo ip netns exec ns ip -batch - <<EOF; echo ok\nroute add x table yes\nEOF\n",
+     [("yes", 2, 19, False)]),
+    # cat of a here-document piped into ip -batch - (cat with a file, ||, a filter: not)
+    ("cat <<EOF | ip -batch -\nroute add x table piped\nEOF\n", [("piped", 2, 19, False)]),
+    ("cat - <<'E' |\nr a x t q\nE\nsudo ip -force -b /dev/stdin\n", [("q", 2, 9, False)]),
+    ("cat file <<EOF | ip -batch -\nroute add x table no\nEOF\n", []),
+    ("cat <<EOF || ip -batch -\nroute add x table no\nEOF\n", []),
+    ("cat <<EOF | grep x | ip -batch -\nroute add x table no\nEOF\n", []),
+    # numbers and built-in names need no definition; a batch line has no "ip" in front
+    ("ip -batch - <<EOF\nroute add x table 100\nrule add lookup main\nip route add x table no\nEOF\n", []),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "expected"), BATCH_CASES)
+def test_ip_batch_reads_its_here_document(
+    text: str, expected: list[tuple[str, int, int, bool]]
+) -> None:
+    found = find_table_uses(text, "boot.sh")
+    assert [(u.name, u.line, u.col, u.dynamic) for u in found] == expected
 
 
 def test_shell_variables_are_dynamic() -> None:

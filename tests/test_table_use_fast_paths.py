@@ -28,6 +28,15 @@ PIECES = [
     "# table up", "#", "x#", "table 5", "lookup 100", "t main", "table 0x10", '"t"able',
     "ta\\\nble", "$'table'", "\\table", "table 5>/dev/null", "table 99999999999", "l", "'#'",
     '"#"', "vrftable", "tables", "$x", '"$x"', "\\\n#",
+    # ip -batch - with a here-document: its lines are ip commands, split by ip
+    "ip -batch -", "ip -force -b -", "'ip' --batch /dev/stdin", "-",
+    "<<EOF\nroute add 1.2.3.4 table inbatch\nrule add lookup \"q\"x # c\nEOF",
+    "<<-'E'\n\troute add x t $T\n\tr a y \"table\"foo\\\n\ttable z\n\tE",
+    '<<"X"\nroute add x table a#b\nroute add x table \'sp ace\'\nX',
+    "<<EOF\nroute add x table ${T}x\nroute add \\\ny table \\$z\nEOF",
+    "<<EOF\nroute add x table 'open\nroute add y table never\nEOF", "3<<EOF\nr a x t fd3\nEOF",
+    "<<EOF\nroute add x 'table'only # no other keyword\nEOF",
+    "cat <<EOF | ip -b -\nroute add x table piped\nEOF", "cat", "|", "||",
 ]  # fmt: skip
 SEPARATORS = [" ", " ", " ", "\n", "\n", "\t", ""]
 
@@ -116,6 +125,8 @@ def test_no_ip_command_no_table(text: str) -> None:
         "ip r a x table 99999999999", "ip r a x table 5>/dev/null up", "ip r a x table 5#",
         "ip rule add lookup local\nip rule add lookup up",
         "cat <<EOF\nit's\nEOF\necho ' #'; ip route add x table up",  # a quote in a here-doc
+        # ip splits batch lines: "table"up is two words there, not one as in the shell
+        'ip -batch - <<EOF\nroute add x "table"up\nEOF', "ip -b - <<E\nr a x 'ta'\"ble\" up\nE",
     ],
 )  # fmt: skip
 def test_whole_text_shortcut_edges(text: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,9 +8,13 @@ import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from regime.findings import Problem
 from regime.xen.vif import VifSpec
+
+if TYPE_CHECKING:
+    from regime.xen.xlcfg import XlConfig, XlSyntaxError
 
 
 @dataclass(slots=True)  # read-only by convention (see regime.xen.xlcfg.Value)
@@ -66,6 +70,35 @@ def paused_gc() -> Iterator[None]:
         gc.enable()
 
 
+def _refusal(exc: XlSyntaxError) -> str:
+    """XEN001's message: xl's own line, then why and what to write (the hint the
+    parser worked out), then the word on old xm configs."""
+    message = f"xl refuses this file: {exc}"
+    if exc.hint:
+        message += f"; {exc.hint}"
+    if exc.looks_like_python:
+        message += (
+            "; this looks like an old xm config (Python), which xl no longer reads: "
+            "rewrite it in xl syntax, or set xen: {grammar: xm} in .regime.yaml"
+        )
+    return message
+
+
+def _dropped_escapes(path: str, config: XlConfig) -> list[Problem]:
+    """XEN115 for each octal escape xl accepts and drops from a string."""
+    return [
+        Problem(
+            "XEN115",
+            path,
+            d.line,
+            d.col,
+            f"xl drops the octal escape {d.escape} from the string {d.source} without a "
+            f"word and reads it as {d.value!r}; write the character itself",
+        )
+        for d in config.dropped
+    ]
+
+
 def read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest], list[Problem]]:
     with paused_gc():
         return _read_guests(configs, grammar)
@@ -73,7 +106,7 @@ def read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest]
 
 def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest], list[Problem]]:
     from regime.xen.vif import parse_vif
-    from regime.xen.xlcfg import XlConfig, XlSyntaxError, parse_xl
+    from regime.xen.xlcfg import XlSyntaxError, parse_xl
     from regime.xen.xmcfg import XmSyntaxError, parse_xm
 
     guests: list[Guest] = []
@@ -110,14 +143,9 @@ def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest
             try:
                 config = parse_xl(text)
             except XlSyntaxError as exc:
-                hint = (
-                    "; this looks like an old xm config (Python), which xl no longer reads: "
-                    "rewrite it in xl syntax, or set xen: {grammar: xm} in .regime.yaml"
-                    if exc.looks_like_python
-                    else ""
-                )
-                problems.append(Problem("XEN001", path, exc.line, exc.col, f"{exc}{hint}"))
+                problems.append(Problem("XEN001", path, exc.line, exc.col, _refusal(exc)))
                 continue
+            problems += _dropped_escapes(path, config)
         guest = Guest(path)
         name = config.get("name")
         where = config.where("name")

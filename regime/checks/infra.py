@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from regime.checks.guests import Guest, VifPlace, paused_gc, read_guests
+from regime.checks.vif_values import vif_value_problems
 from regime.findings import Finding, Problem, Severity
 from regime.policy.model import Policy
 from regime.sources.links import Followed, Links
@@ -219,6 +220,7 @@ def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
                     "truncates interface names to 15",
                     source=spec.raw,
                 ))  # fmt: skip
+            out += vif_value_problems(guest.path, vif, where)
             script = spec.script
             routed = "vif-route" in script.rsplit("/", 1)[-1] if script else routed_default
             if routed and not spec.ips:

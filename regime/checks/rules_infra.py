@@ -133,6 +133,41 @@ fails to come up. Both places are named.
 Two configs with one `name` cannot run at once on a host (xl refuses the second),
 and tools that address guests by name act on the wrong one. Both places are named.
 """),
+    ("XEN113", "bad-vif-value", Severity.ERROR,
+     "a vif value xl rejects: rate, devid, mtu or type",
+     """
+xl checks a few vif values itself. A `rate=` that is not NUMBER[GMK]{B|b}/s with an
+optional @INTERVAL (`10mb/s`, `10kB/s`: the unit letters are case-sensitive), a
+`devid=` or `mtu=` that is not a number: `xl create` stops with an error and the
+guest does not start. A `type=` other than `vif` or `ioemu` (lower case): xl says
+"Invalid parameter `type'" and the vif keeps the default type. A number with text
+after it (`mtu=1500x`) or a leading 0 in a rate (octal to xl) is read otherwise than
+written, and reported too.
+
+Fix: `rate=10MB/s@20ms`, `mtu=1500`, `devid=0`, `type=vif`.
+"""),
+    ("XEN114", "space-in-vif-name", Severity.ERROR,
+     "a vif name value with a space at its start or end, which xl keeps",
+     """
+xl drops the spaces before the key of each item of a vif spec, never those around a
+value: `'mac=00:16:3e:00:00:01,bridge=xenbr0 '` asks for a bridge named "xenbr0 "
+(with the space), `script=vif-route ` for a hotplug script of that name. Neither
+exists, so the vif does not come up. This is checked for bridge, script, vifname,
+backend, gatewaydev/netdev, model, vlan and forwarddev.
+
+Fix: remove the space (a space after a comma, before the next key, is harmless).
+"""),
+    ("XEN115", "escape-xl-drops", Severity.ERROR,
+     "an octal escape in a string, which xl drops from the value",
+     """
+xl's parser accepts an octal escape of three digits or more (`\\101`) and then
+leaves it out of the string, without a word: `name = "A\\101B"` is the guest "AB",
+not "AAB". (With fewer, `"\\1"` or `"\\12"`, xl refuses the file: XEN001.) regime
+names the escape and the value xl makes of the string.
+
+Fix: write the character itself; xl knows the escapes \\' \\" \\\\ \\a \\b \\f \\n
+\\r \\t \\v.
+"""),
     ("RT001", "rt-tables-misread", Severity.ERROR,
      "an rt_tables line iproute2 would misread or call corrupt",
      """
@@ -140,6 +175,16 @@ iproute2 reads rt_tables with sscanf: `1e3 x` silently means id 1 named `e3`, an
 a line like `100` or `abc 1` makes it report the database corrupted and ignore the
 rest of that file. A name that is a number shadows that number, and `all` or
 `cache` shadow keywords of `ip route show`.
+"""),
+    ("RT002", "rt-tables-extra-words", Severity.ERROR,
+     "an rt_tables line with words after the name, which iproute2 drops",
+     """
+iproute2 reads `ID NAME` and never looks past the name: `100 foo bar` is table 100
+named `foo`, and `bar` is dropped without a word. A table has one name (there are
+no aliases), and only `#` starts a comment, so the line does not say what iproute2
+loads: a script that uses `bar` fails at boot ("table value is invalid").
+
+Fix: `100 foo # bar` if the rest is a comment, or one name per line and id.
 """),
     ("RT101", "rt-id-two-names", Severity.ERROR,
      "one routing table id has two names",

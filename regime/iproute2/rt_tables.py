@@ -20,8 +20,9 @@ the hex id with ``strtoul`` into an ``unsigned int``. Lines longer than 511 byte
 where ``fgets`` cuts them; the cut is placed before, never inside, a multi-byte character.
 
 Problem codes: RT001 a line iproute2 misreads, cannot read, or reads into a trap name;
-RT101 one id with two names; RT102 one name with two ids; RT103 a reserved id given
-another name; RT104 an id iproute2 drops or cannot represent.
+RT002 words after the name, which iproute2 drops; RT101 one id with two names; RT102
+one name with two ids; RT103 a reserved id given another name; RT104 an id iproute2
+drops or cannot represent.
 """
 
 from __future__ import annotations
@@ -409,6 +410,30 @@ def _misread(path: str, line: int, col: int, p: str, read: _Read) -> Problem | N
     return Problem("RT001", path, line, col, message)
 
 
+def _extra_words(path: str, line: int, base: int, p: str, read: _Read) -> Problem | None:
+    """RT002: words after the name that are not a comment. ``sscanf`` stops after the
+    name and iproute2 never looks further, so ``100 foo bar`` is table 100 named
+    ``foo`` and ``bar`` is dropped without a word (a name is one word; only ``#``
+    makes the rest a comment a reader can tell apart)."""
+    rest = p[read.name_end :]
+    stripped = rest.lstrip(C_SPACE)
+    if not stripped or stripped.startswith("#"):
+        return None
+    words = _c_split(stripped)
+    col = base + read.name_end + len(rest) - len(stripped) + 1
+    shown = " ".join(words) if len(words) <= 5 else " ".join(words[:5]) + " ..."
+    return Problem(
+        "RT002",
+        path,
+        line,
+        col,
+        f"iproute2 loads table {read.id} named {read.name!r} and ignores {shown!r} after"
+        " the name without a word: a table name is one word, and only '#' starts a"
+        f" comment. Write `{p[read.id_start : read.id_end]} {read.name} # {shown}` if it"
+        " is a comment; if you meant another name, that name is not defined.",
+    )
+
+
 def _name_problems(
     path: str, line: int, col: int, name_col: int, id_text: str, read: _Read
 ) -> Iterator[Problem]:
@@ -506,6 +531,8 @@ def read_rt_tables(text: str, path: str) -> tuple[list[TableEntry], list[Problem
             )
         elif (misread := _misread(path, line, col, p, read)) is not None:
             problems.append(misread)
+        elif (extra := _extra_words(path, line, base, p, read)) is not None:
+            problems.append(extra)
         if (out_of_range := _range_problem(path, line, col, read)) is not None:
             problems.append(out_of_range)
         if read.id < 0:

@@ -32,8 +32,13 @@ up to 4294967295, so ``0x10`` and ``010``, which is 8) and the built-in names. A
 given by a shell expansion (``$table``, ``${T}``, ``$(cmd)``) cannot be known statically:
 it is returned with ``dynamic=True`` and :func:`undefined_tables` ignores it.
 
-Not modelled: aliases and functions, ``eval``, ``ip -batch`` files, per-namespace
-``/etc/netns/NS/iproute2`` files; here-document bodies are skipped, not read.
+``ip -batch -`` (also ``-b``, ``-force -batch``, ``/dev/stdin``) with a here-document
+as its stdin runs the body's lines as ip commands: they are read as the shell hands
+them over and ip splits them (see :mod:`regime.iproute2.ip_batch`); so does
+``cat <<EOF | ip -batch -``. Other here-document bodies are skipped, not read.
+
+Not modelled: aliases and functions, ``eval``, ``ip -batch`` files and other pipes into
+``ip -batch -``, per-namespace ``/etc/netns/NS/iproute2`` files.
 """
 
 from __future__ import annotations
@@ -69,6 +74,11 @@ _PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
 _QUIET_LINES = re.compile(r"(?:[^'\"`\\(){}<\n]*\n)+")
 _MAY_RUN_IP = re.compile(r"i(?<![^\s/;&|()<>`'\"\\={}]i)(?:[\"']|\\\n?)*p(?![^\s;&|()<>`'\"\\])")
 
+
+# A word that may be ip's ``-batch`` option (``-b``, ``--batch``, quoted or not). Batch
+# lines are split by ip, not the shell (``"table"foo`` is two words there), so the
+# whole-text shortcut below, which reads keywords the shell's way, is not taken.
+_MAY_BATCH = re.compile(r"(?<![^\s'\"\\])-[-'\"\\]*b")
 
 # Where a table word can stand: after a word that spells, once quotes and backslashes
 # are removed, a table keyword (a prefix of ``table`` or ``lookup``, or ``vrftable``;
@@ -193,6 +203,21 @@ class _Word:
 
 
 @dataclass
+class _Heredoc:
+    """A here-document: its delimiter, whether ``<<-`` strips leading tabs, whether the
+    delimiter was quoted (then the body is literal, else the shell expands ``$...``
+    and backquotes in it and joins backslash-newlines), and the span of its body in
+    ``text`` (set when the lexer reaches the body, after the command's line)."""
+
+    delimiter: str
+    strip: bool
+    quoted: bool
+    text: str
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
 class _Builder:
     """The word and the simple command being assembled."""
 
@@ -201,9 +226,12 @@ class _Builder:
     in_word: bool = False
     dynamic: bool = False
     quoted: bool = False
+    escaped: bool = False  # a backslash quoted a character of the word
     start: int = 0
     discard_next: bool = False  # the next word is a redirection target
     heredoc_next: bool | None = None  # the next word is a here-doc delimiter (strip tabs?)
+    heredoc_to_stdin: bool = True  # ... and the here-doc is the command's stdin (no 3<<)
+    stdin: _Heredoc | None = None  # the here-doc the command reads as its stdin
 
     def begin(self, pos: int) -> None:
         if not self.in_word:
@@ -213,20 +241,24 @@ class _Builder:
         self.begin(pos)
         self.buf.append(text)
 
-    def end_word(self, pos: int, pending: list[tuple[str, bool]]) -> None:
+    def end_word(self, pos: int, pending: list[_Heredoc], text: str) -> None:
         if self.in_word:
             value = "".join(self.buf)
             if self.heredoc_next is not None:
-                pending.append((value, self.heredoc_next))
+                doc = _Heredoc(value, self.heredoc_next, self.quoted or self.escaped, text)
+                pending.append(doc)
+                if self.heredoc_to_stdin:
+                    self.stdin = doc
                 self.heredoc_next = None
             elif self.discard_next:
                 self.discard_next = False
             else:
                 self.command.append(_Word(value, self.start, pos, self.dynamic, self.quoted))
-        self.buf, self.in_word, self.dynamic, self.quoted = [], False, False, False
+        self.drop_word()
 
     def drop_word(self) -> None:
         self.buf, self.in_word, self.dynamic, self.quoted = [], False, False, False
+        self.escaped = False
 
 
 class _Lexer:
@@ -236,19 +268,25 @@ class _Lexer:
     def __init__(self, text: str) -> None:
         self.text = text
         self.commands: list[list[_Word]] = []
-        self.pending: list[tuple[str, bool]] = []  # here-docs whose body comes next
+        self.stdin_of: dict[int, _Heredoc] = {}  # command index -> the here-doc it reads
+        self.pending: list[_Heredoc] = []  # here-docs whose body comes next
         self._ip_at = -1  # see _next_ip
+        self._piped: _Heredoc | None = None  # `cat <<EOF |`: the next command's stdin
 
     def run(self) -> list[list[_Word]]:
         self._run(self._skip_quiet_lines(0), None, 0)
         return self.commands
 
     def _finish(self, b: _Builder, pos: int) -> None:
-        b.end_word(pos, self.pending)
+        b.end_word(pos, self.pending, self.text)
         if b.command:
+            stdin = b.stdin or self._piped
+            if stdin is not None:
+                self.stdin_of[len(self.commands)] = stdin
             self.commands.append(b.command)
+            self._piped = None
         b.command = []
-        b.discard_next, b.heredoc_next = False, None
+        b.discard_next, b.heredoc_next, b.stdin = False, None, None
 
     def _run(self, pos: int, stop: str | None, depth: int) -> int:
         text, n = self.text, len(self.text)
@@ -260,7 +298,7 @@ class _Lexer:
                 self._finish(b, pos)
                 return pos + 1
             if c in " \t":
-                b.end_word(pos, self.pending)
+                b.end_word(pos, self.pending, text)
                 pos += 1
             elif c == "\n":
                 self._finish(b, pos)
@@ -270,6 +308,7 @@ class _Lexer:
                     pos += 2
                 else:
                     b.add(text[pos + 1 : pos + 2] or "\\", pos)
+                    b.escaped = True
                     pos += 2
             elif c == "#" and not b.in_word:
                 end = text.find("\n", pos)
@@ -291,6 +330,9 @@ class _Lexer:
                 pos = self._substitution(pos + 1, "`", depth)
             elif c in ";&|":
                 self._finish(b, pos)
+                self._piped = None
+                if c == "|" and text[pos - 1 : pos] != "|" and text[pos + 1 : pos + 2] not in "|&":
+                    self._piped = self._cat_of_heredoc()
                 pos += 1
             elif c == "(":
                 self._finish(b, pos)
@@ -309,6 +351,18 @@ class _Lexer:
                 pos = end
         self._finish(b, n)
         return n
+
+    def _cat_of_heredoc(self) -> _Heredoc | None:
+        """The here-document the command just finished copies to its stdout, when it is
+        ``cat`` (no file, or ``-``) reading one: ``cat <<EOF | ip -batch -``."""
+        index = len(self.commands) - 1
+        doc = self.stdin_of.get(index)
+        if doc is None:
+            return None
+        words = self.commands[index]
+        if words[0].dynamic or posixpath.basename(words[0].value) != "cat":
+            return None
+        return doc if all(w.value == "-" for w in words[1:]) else None
 
     def _double_quoted(self, pos: int, b: _Builder, depth: int) -> int:
         text, n = self.text, len(self.text)
@@ -399,17 +453,22 @@ class _Lexer:
         return len(text)
 
     def _redirection(self, pos: int, b: _Builder) -> int:
+        fd = "0" if self.text[pos] == "<" else "1"
         if b.in_word and not b.quoted and not b.dynamic and "".join(b.buf).isdigit():
+            fd = "".join(b.buf).lstrip("0") or "0"
             b.drop_word()  # `2>/dev/null`: the 2 is part of the redirection
         else:
-            b.end_word(pos, self.pending)
+            b.end_word(pos, self.pending, self.text)
         text = self.text
+        if fd == "0" and text[pos] == "<":
+            b.stdin = None  # a later redirection of stdin replaces a here-doc before it
         if text.startswith("<<<", pos):
             b.discard_next = True
             return pos + 3
         if text.startswith("<<", pos):
             strip = text.startswith("-", pos + 2)
             b.heredoc_next = strip
+            b.heredoc_to_stdin = fd == "0"
             return pos + (3 if strip else 2)
         pos += 1
         while pos < len(text) and text[pos] in "<>&|":
@@ -444,14 +503,16 @@ class _Lexer:
 
     def _skip_heredocs(self, pos: int) -> int:
         text = self.text
-        for delimiter, strip in self.pending:
+        for doc in self.pending:
+            doc.start = doc.end = min(pos, len(text))
             while pos < len(text):
                 end = text.find("\n", pos)
                 end = len(text) if end < 0 else end
                 line = text[pos:end]
-                pos = end + 1
-                if (line.lstrip("\t") if strip else line) == delimiter:
+                if (line.lstrip("\t") if doc.strip else line) == doc.delimiter:
+                    pos = end + 1
                     break
+                pos = doc.end = min(end + 1, len(text))
         self.pending = []
         return min(pos, len(text))
 
@@ -587,18 +648,24 @@ def _command_start(words: Sequence[_Word]) -> tuple[int, str] | None:
     return None
 
 
-def _skip_ip_options(args: Sequence[_Word]) -> int | None:
-    """Index of the object word after ip's global options; None for -batch and the like."""
+def _ip_options(args: Sequence[_Word]) -> tuple[int | None, _Word | None]:
+    """Where the object word is after ip's global options (None: there is none, or
+    ``-Version``/``-help`` end ip first), and the file of the last ``-batch FILE``.
+
+    ip.c reads every global option before it acts, then runs the batch if one was
+    given, whatever follows: ``ip -batch - route ...`` reads its commands from stdin.
+    """
     k = 0
+    batch: _Word | None = None
     while k < len(args):
         value = args[k].value
         if args[k].dynamic:
             k += 1  # `ip $FAMILY route ...`: most likely an option
             continue
         if not value.startswith("-"):
-            return k
+            return k, batch
         if value == "--":
-            return k + 1
+            return k + 1, batch
         opt = value[1:] if value.startswith("--") else value
         for name, takes_value, exact in _IP_OPTIONS:
             if name == "-color":
@@ -606,13 +673,17 @@ def _skip_ip_options(args: Sequence[_Word]) -> int | None:
             else:
                 hit = opt == name if exact else _matches(opt, name)
             if hit:
-                if name in ("-batch", "-Version", "-help"):
-                    return None
+                if name in ("-Version", "-help"):
+                    return None, None
+                if name == "-batch":
+                    if k + 1 >= len(args):
+                        return None, None  # ip: "batch file" is missing
+                    batch = args[k + 1]
                 k += 2 if takes_value else 1
                 break
         else:
             k += 1  # unknown to this table (newer ip?): take it as a flag
-    return None
+    return None, batch
 
 
 def _value_count(
@@ -665,10 +736,39 @@ def _scan_tables(
         j += 1 + _value_count(args, j, exact, prefix)
 
 
-def _ip_tables(args: Sequence[_Word], depth: int) -> Iterator[_Found]:
-    """Table words of one ``ip`` command; ``args`` follow the ``ip`` word."""
-    k = _skip_ip_options(args)
-    if k is None or k >= len(args) or args[k].dynamic:
+def _batch_commands(doc: _Heredoc) -> Iterator[list[_Word]]:
+    """The commands of a here-document ``ip -batch -`` reads (see ``ip_batch``)."""
+    from regime.iproute2.ip_batch import batch_commands
+
+    for command in batch_commands(
+        doc.text, doc.start, doc.end, strip_tabs=doc.strip, expand=not doc.quoted
+    ):
+        yield [_Word(w.value, w.start, w.end, w.dynamic, w.quoted) for w in command]
+
+
+#: The batch files that are ip's stdin.
+_STDIN_FILES = frozenset({"-", "/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"})
+
+
+def _ip_tables(args: Sequence[_Word], depth: int, stdin: _Heredoc | None) -> Iterator[_Found]:
+    """Table words of one ``ip`` command; ``args`` follow the ``ip`` word. ``stdin`` is
+    the here-document the command reads, if any: ``ip -batch -`` runs its lines."""
+    k, batch = _ip_options(args)
+    if batch is not None:
+        if stdin is not None and not batch.dynamic and batch.value in _STDIN_FILES:
+            for words in _batch_commands(stdin):
+                yield from _object_tables(words, 0, depth, None)
+        return  # a batch file elsewhere is not read
+    if k is not None:
+        yield from _object_tables(args, k, depth, stdin)
+
+
+def _object_tables(
+    args: Sequence[_Word], k: int, depth: int, stdin: _Heredoc | None
+) -> Iterator[_Found]:
+    """Table words of ``OBJECT ARGS...`` from ``args[k]`` on: the rest of an ``ip``
+    command line after its options, or one line of a batch."""
+    if k >= len(args) or args[k].dynamic:
         return
     obj = _first_match(args[k].value, _OBJECTS)
     rest = args[k + 1 :]
@@ -696,10 +796,12 @@ def _ip_tables(args: Sequence[_Word], depth: int) -> Iterator[_Found]:
                         break
                 return
     elif obj in ("netns", "vrf") and len(rest) >= 3 and _matches(rest[0].value, "exec"):
-        yield from _command_tables(rest[2:], depth + 1)
+        yield from _command_tables(rest[2:], depth + 1, stdin)  # the command inherits stdin
 
 
-def _command_tables(words: Sequence[_Word], depth: int) -> Iterator[_Found]:
+def _command_tables(
+    words: Sequence[_Word], depth: int, stdin: _Heredoc | None = None
+) -> Iterator[_Found]:
     if depth > _MAX_DEPTH:
         return
     start = _command_start(words)
@@ -707,7 +809,7 @@ def _command_tables(words: Sequence[_Word], depth: int) -> Iterator[_Found]:
         return
     i, name = start
     if name == "ip":
-        yield from _ip_tables(words[i + 1 :], depth)
+        yield from _ip_tables(words[i + 1 :], depth, stdin)
         return
     # sh -c 'script': the script is commands too.
     if name in _SHELLS:
@@ -726,8 +828,9 @@ def _inline_script(word: _Word, depth: int) -> Iterator[_Found]:
     if word.dynamic or depth > _MAX_DEPTH:
         return
     simple = word.quoted and word.end - word.start == len(word.value) + 2
-    for command in _Lexer(word.value).run():
-        for found in _command_tables(command, depth):
+    lexer = _Lexer(word.value)
+    for index, command in enumerate(lexer.run()):
+        for found in _command_tables(command, depth, lexer.stdin_of.get(index)):
             inner = found.word
             start = word.start + 1 + inner.start if simple else word.start
             shifted = _Word(inner.value, start, start, inner.dynamic, inner.quoted)
@@ -738,13 +841,16 @@ def find_table_uses(text: str, path: str) -> list[TableUse]:
     """Every routing table that ``ip`` commands in ``text`` name and that needs a
     definition, in text order. Numbers and built-in names are left out; tables made by
     shell expansions are included with ``dynamic=True``."""
-    if _MAY_RUN_IP.search(text) is None or _names_no_table(text):
+    if _MAY_RUN_IP.search(text) is None or (
+        _MAY_BATCH.search(text) is None and _names_no_table(text)
+    ):
         return []
     line_starts: list[int] = []
     lines: list[str] = []
     uses: list[TableUse] = []
-    for command in _Lexer(text).run():
-        for found in _command_tables(command, 0):
+    lexer = _Lexer(text)
+    for index, command in enumerate(lexer.run()):
+        for found in _command_tables(command, 0, lexer.stdin_of.get(index)):
             word = found.word
             if not word.dynamic and (
                 word.value in BUILTIN_TABLES or table_number(word.value) is not None

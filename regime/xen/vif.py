@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = [
     "IGNORED_KEYS",
     "KNOWN_KEYS",
+    "NAME_KEYS",
+    "VALUE_KEYS",
     "XEN_OUI",
     "XL_FLAGS",
     "XL_KEYS",
@@ -37,6 +39,7 @@ __all__ = [
     "is_multicast",
     "is_zero",
     "mac_quirks",
+    "padded_values",
     "parse_ips",
     "parse_mac",
     "parse_vif",
@@ -145,7 +148,9 @@ IGNORED_KEYS = frozenset({"accel"})
 #: Every key this module takes as known: xl's and xm's.
 KNOWN_KEYS = XL_KEYS | XL_COLO_KEYS | XM_KEYS
 
-_RATE_RE = re.compile(r"([0-9]+)([GMK]?)([Bb])/s(?:@([0-9]+)([mu]?)s)?")
+# libxlu_vif.c: "^[0-9]+[GMK]?[Bb]/s$", then after "@" "^[0-9]+[mu]?s?$" (the final s
+# of the interval is optional: "@20m" is 20 ms, "@2" two seconds)
+_RATE_RE = re.compile(r"([0-9]+)([GMK]?)([Bb])/s(?:@([0-9]+)([mu]?)s?)?")
 _IP_SPLIT_RE = re.compile(r"[ \t\n]+")  # the hotplug scripts' shell word splitting
 _IP_CHARS_RE = re.compile(r"[0-9A-Fa-f:./]+")
 _CANONICAL_MAC_RE = re.compile(r"[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}")
@@ -244,19 +249,30 @@ class VifSpec:
 
     @property
     def problems(self) -> list[str]:
-        """Values xl rejects or misreads: a MAC it cannot read, an invalid rate
-        (xl then refuses to start the guest), a bad type, devid or mtu."""
+        """Values xl rejects or misreads: a MAC it cannot read, then
+        :attr:`value_problems`."""
         out: list[str] = []
         if self.mac is not None:
             _value, problem = parse_mac(self.mac)
             if problem is not None:
                 out.append(f"mac={self.mac}: {problem}")
+        return out + self.value_problems
+
+    @property
+    def value_problems(self) -> list[str]:
+        """The values other than the MAC that xl rejects or misreads: an invalid rate,
+        devid or mtu (``xl create`` then stops), a type it does not know (xl says
+        "Invalid parameter `type'" and the vif keeps the default type)."""
+        out: list[str] = []
         if self.rate is not None:
             problem = rate_problem(self.rate)
             if problem is not None:
                 out.append(f"rate={self.rate}: {problem}")
         if self.type is not None and self.type not in ("vif", "ioemu"):
-            out.append(f"type={self.type}: xl knows only vif and ioemu")
+            out.append(
+                f"type={self.type}: xl knows only vif and ioemu, in lower case; it says "
+                '"Invalid parameter `type\'" and the vif keeps the default type'
+            )
         for key in ("devid", "mtu"):
             value = self.items.get(key)
             if value is not None:
@@ -264,6 +280,30 @@ class VifSpec:
                 if problem is not None:
                     out.append(f"{key}={value}: {problem}")
         return out
+
+
+#: Keys whose value xl hands on as a name (of a bridge, a script, an interface, a
+#: domain...): a space before or after it is kept, so the name is one that does not
+#: exist. (``ip=`` is split into words by the hotplug scripts, ``mac=``, ``devid=`` and
+#: ``mtu=`` are read as numbers, ``type=`` and ``rate=`` are checked on their own.)
+NAME_KEYS = ("bridge", "script", "vifname", "backend", "gatewaydev", "netdev", "model",
+             "vlan", "forwarddev")  # fmt: skip
+
+
+_NAME_KEY_SET = frozenset(NAME_KEYS)
+#: The keys :attr:`VifSpec.value_problems` looks at.
+VALUE_KEYS = frozenset({"rate", "type", "devid", "mtu"})
+
+
+def padded_values(spec: VifSpec) -> list[tuple[str, str]]:
+    """The (key, value) of each name key whose value xl keeps with white space at
+    its start or end, in the order of the spec: xl drops only the spaces before the
+    KEY of an item."""
+    return [
+        (key, value)
+        for key, value in spec.items.items()
+        if key in _NAME_KEY_SET and value and (value[0].isspace() or value[-1].isspace())
+    ]
 
 
 def parse_vif(spec: str) -> VifSpec:
@@ -459,7 +499,10 @@ def rate_problem(rate: str) -> str | None:
     """
     m = _RATE_RE.fullmatch(rate)
     if m is None:
-        return "not of the form NUMBER[GMK]{B|b}/s[@NUMBER[m|u]s], e.g. 10MB/s@20ms"
+        return (
+            "not of the form NUMBER[GMK]{B|b}/s[@NUMBER[m|u][s]], e.g. 10MB/s@20ms: "
+            "xl create stops (invalid rate)"
+        )
     amount, unit, bits, interval, scale = m.groups()
     if len(amount) > 1 and amount.startswith("0"):
         return "a leading 0 makes xl read the number as octal"

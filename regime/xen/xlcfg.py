@@ -21,14 +21,15 @@ is used as a number (so ``010`` is 8 and ``08`` "is not a valid number"). This
 module reads valid numbers into ``int`` and keeps the token text in
 :attr:`Value.source`, so callers can see both.
 
-The parser is iterative (an explicit stack for nested lists, capped at
-:data:`MAX_NESTING`), linear in the input, and never raises anything but
+The parser is iterative (an explicit stack for nested lists, as deep as xl's bison
+stack allows: :data:`YYMAXDEPTH`), linear in the input, and never raises anything but
 :class:`XlSyntaxError` for bad input.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -37,6 +38,7 @@ from regime.cnumber import DIGITS_OF_BASE, number_start
 __all__ = [
     "LONG_MAX",
     "MAX_NESTING",
+    "DroppedEscape",
     "Setting",
     "Value",
     "XlConfig",
@@ -45,10 +47,18 @@ __all__ = [
     "strtol",
 ]
 
-#: Deepest list nesting accepted. xl's bison stack (YYMAXDEPTH 10000) gives up
-#: somewhere past 3000 levels with "memory exhausted"; no real config nests more
-#: than two, so a lower, clear limit costs nothing.
-MAX_NESTING = 1000
+#: bison's YYMAXDEPTH in xl's parser: its stack holds fewer entries than this, and the
+#: push that would fill it ends the parse with "memory exhausted".
+YYMAXDEPTH = 10000
+
+#: Deepest plain nesting (``[[[...]]]``) xl accepts: a list level takes two entries of
+#: bison's stack (``[`` and ``nlok``), five after an element and a comma, so other
+#: shapes give up sooner (``[1,[1,...`` at 2,000 levels). Checked against Xen's
+#: parser built from source; no real config nests more than two.
+MAX_NESTING = 4996
+
+# The entries under a statement's value: state 0, ``stmts``, IDENT and the operator.
+_STATEMENT_ENTRIES = 4
 
 #: xl reads numbers into a C ``long`` (64-bit on the platforms Xen runs on).
 LONG_MAX = 2**63 - 1
@@ -135,11 +145,26 @@ class Setting:
     append: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class DroppedEscape:
+    """An octal escape xl accepts and drops from a string (``"A\\101B"`` is ``"AB"``):
+    where the escape starts, the escape as written, the string as written and the
+    text xl makes of it."""
+
+    line: int
+    col: int
+    escape: str
+    source: str
+    value: str
+
+
 @dataclass
 class XlConfig:
-    """The assignments of a config in file order, with xl's lookup rules."""
+    """The assignments of a config in file order, with xl's lookup rules, and the
+    escapes xl silently dropped from its strings (``dropped``)."""
 
     settings: list[Setting] = field(default_factory=list)
+    dropped: Sequence[DroppedEscape] = ()
 
     def get(self, key: str) -> Value | None:
         """The value xl uses for ``key``: the last assignment wins, ``+=`` adds.
@@ -331,6 +356,10 @@ class _Token(NamedTuple):
     string: str = ""  # the decoded text of a STRING
 
 
+#: Shared by every lexer that meets no octal escape (nearly all): never appended to.
+_NONE_DROPPED: list[DroppedEscape] = []
+
+
 class _Lexer:
     """xl's flex scanner: longest match, first rule on ties, one token at a time."""
 
@@ -339,6 +368,7 @@ class _Lexer:
         self.pos = 0
         self.line = 1
         self.line_start = 0
+        self.dropped: list[DroppedEscape] = _NONE_DROPPED  # a list of its own once needed
 
     def next(self) -> _Token:
         text = self.text
@@ -358,6 +388,8 @@ class _Lexer:
             if c == "#":
                 end = text.find("\n", pos)
                 if end < 0:
+                    if pos == n - 1:
+                        return _Token(END, "", line, col, pos)  # a stray last byte
                     raise self._lexical_error(
                         pos,
                         hint="the file ends in a comment with no newline after it, which xl "
@@ -387,6 +419,11 @@ class _Lexer:
                     self.pos = m.end()
                     raw = m.group()
                     return _Token(STRING, raw, line, col, pos, self._dequote(raw, line, col))
+            if pos == n - 1 and _one_byte(c):
+                # flex's error rule takes this byte and waits for the rest of the bad
+                # run; at end of file there is none, so xl reports nothing and sees the
+                # end of the file here (`a = 1\r`, a last `#`, `'` or `@` pass)
+                return _Token(END, "", line, col, pos)
             raise self._lexical_error(pos)
 
     def _newline(self, after: int) -> None:
@@ -415,6 +452,7 @@ class _Lexer:
         if "\\" not in body and "\0" not in body:
             return body
         out: list[str] = []
+        first_dropped = len(self.dropped)  # this string's octal escapes come after
         i = 0
         n = len(body)
         while i < n:
@@ -439,18 +477,29 @@ class _Lexer:
                     line,
                     col + 1 + i,
                     raw,
-                    "invalid digit after backslash hex numerical character escape in quoted string",
+                    # xl's words: its C source glues "hex" to "numerical"
+                    "invalid digit after backslash hexnumerical character escape in quoted string",
                     hint="xl cannot read \\x escapes at all; write the character itself",
                 )
             elif "0" <= escape <= "7":
-                raise XlSyntaxError(
-                    line,
-                    col + 1 + i,
-                    raw,
-                    "octal numerical character escape in quoted string",
-                    hint="xl drops octal escapes from the string without a word (a bug in "
-                    "its parser); write the character itself",
-                )
+                used = _octal_escape_length(body, i + 2)
+                if used is None:
+                    raise XlSyntaxError(
+                        line,
+                        col + 1 + i,
+                        raw,
+                        "invalid digit after backslash octalnumerical character escape in "
+                        "quoted string",
+                        hint="xl's parser cannot read octal escapes: it refuses one with "
+                        "fewer than two more digits after the first, and drops a longer "
+                        "one from the string; write the character itself",
+                    )
+                escape_text = body[i : i + 2 + used]
+                if self.dropped is _NONE_DROPPED:
+                    self.dropped = []
+                self.dropped.append(DroppedEscape(line, col + 1 + i, escape_text, raw, ""))
+                i += 2 + used
+                continue
             else:
                 raise XlSyntaxError(
                     line,
@@ -462,7 +511,57 @@ class _Lexer:
                     "write a backslash as \\\\",
                 )
             i += 2
-        return "".join(out)
+        value = "".join(out)
+        for k in range(first_dropped, len(self.dropped)):
+            d = self.dropped[k]
+            self.dropped[k] = DroppedEscape(d.line, d.col, d.escape, raw, value)
+        return value
+
+
+def _octal_escape_length(body: str, at: int) -> int | None:
+    """How many characters after ``\\`` and its first octal digit xl's dequote swallows,
+    or None when it calls the escape invalid.
+
+    ``NUMERIC_CHAR(1,3,10,"octal")`` copies the next three characters (fewer at the
+    end of the token: the closing quote stops the number) and runs ``strtoul(...,
+    10)`` on them: it must use more than one character (white space and a sign count,
+    8 and 9 are digits), and those are skipped. The value itself is never stored, so
+    the whole escape vanishes from the string.
+    """
+    window = body[at : at + 3]  # the closing quote is not a digit: it always stops strtoul
+    k = 0
+    while k < len(window) and window[k] in " \t\n\v\f\r":
+        k += 1
+    if k < len(window) and window[k] in "+-":
+        k += 1
+    digits = k
+    while k < len(window) and "0" <= window[k] <= "9":
+        k += 1
+    if k == digits or k <= 1:
+        return None
+    return k
+
+
+def _check_depth(entries: int, tok: _Token) -> None:
+    """xl's "memory exhausted" when bison's stack would hold ``entries``."""
+    if entries >= YYMAXDEPTH:
+        token = tok.text.rstrip("\n").rstrip(" \t")  # as xl shows its yytext
+        raise XlSyntaxError(
+            tok.line,
+            tok.col,
+            token,
+            "memory exhausted",
+            at="newline" if tok.kind == NEWLINE and not token else "token",
+            hint="lists nested this deeply fill xl's parser stack (bison's YYMAXDEPTH, "
+            f"{YYMAXDEPTH} entries: at most {MAX_NESTING} levels); no xl setting nests "
+            "lists more than two deep",
+        )
+
+
+def _one_byte(c: str) -> bool:
+    """Whether a character is one byte of the file (ASCII, or a byte that is not UTF-8,
+    kept as a surrogate by the ``surrogateescape`` decoding)."""
+    return c < "\x80" or "\udc80" <= c <= "\udcff"
 
 
 def _line_text(text: str, pos: int) -> str:
@@ -586,7 +685,7 @@ class _Parser:
                     continue
             tok = lexer.next()
             if tok.kind == END:
-                return XlConfig(self.settings)
+                return XlConfig(self.settings, lexer.dropped)
             if tok.kind in (NEWLINE, ";"):
                 continue
             if tok.kind != IDENT:
@@ -601,7 +700,7 @@ class _Parser:
                 raise self._syntax_error(end, (END, NEWLINE, "';'"), "end", key)
             self._store(key, op, value)
             if end.kind == END:
-                return XlConfig(self.settings)
+                return XlConfig(self.settings, lexer.dropped)
 
     def _quick_statement(self, m: re.Match[str]) -> None:
         """Store a statement the quick pattern matched, as the token path would."""
@@ -639,33 +738,41 @@ class _Parser:
             return self._atom(tok)
         if tok.kind != "[":
             raise self._syntax_error(tok, (STRING, NUMBER, "'['"), "value", key)
-        stack: list[tuple[_Token, list[Value]]] = [(tok, [])]
+        # bison's stack, counted as xl's parser grows it (see YYMAXDEPTH): ``below`` holds
+        # the statement's entries and those of the enclosing levels, ``cur`` the open
+        # level's: 2 after "[" ('[' nlok), +2 per value until a "," or "]" reduces them
+        # (value nlok), 5 after a "," (values ',' nlok); each level keeps its parent's.
+        below, cur = _STATEMENT_ENTRIES, 2
+        _check_depth(below + cur, tok)
+        stack: list[tuple[_Token, list[Value], int]] = [(tok, [], 0)]
         expect_value = True  # after "[" or ","; otherwise after a value
         while True:
             tok = self.lexer.next()
             if tok.kind == NEWLINE:
+                _check_depth(below + cur + 1, tok)  # shifted, then reduced into nlok
                 continue
             if tok.kind == "]":
-                opened, elements = stack.pop()
+                if cur == 2:
+                    _check_depth(below + 4, tok)  # an empty valuelist, then the "]"
+                opened, elements, parent = stack.pop()
                 done = Value("list", tuple(elements), opened.line, opened.col)
                 if not stack:
                     return done
                 stack[-1][1].append(done)
+                below, cur = below - parent, parent + 2
                 expect_value = False
             elif expect_value and tok.kind in (STRING, NUMBER):
+                _check_depth(below + cur + 2, tok)
                 stack[-1][1].append(self._atom(tok))
+                cur += 2
                 expect_value = False
             elif expect_value and tok.kind == "[":
-                if len(stack) >= MAX_NESTING:
-                    raise XlSyntaxError(
-                        tok.line,
-                        tok.col,
-                        "[",
-                        f"lists nested too deeply (more than {MAX_NESTING} levels)",
-                        hint="no xl setting nests lists more than two deep",
-                    )
-                stack.append((tok, []))
+                _check_depth(below + cur + 2, tok)
+                stack.append((tok, [], cur))
+                below, cur = below + cur, 2
             elif not expect_value and tok.kind == ",":
+                cur = 5
+                _check_depth(below + cur, tok)
                 expect_value = True
             elif expect_value:
                 # STRING NUMBER NEWLINE '[' ']': bison lists at most four.
