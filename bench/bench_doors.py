@@ -48,7 +48,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -222,14 +223,19 @@ def case_push(
         meter,
     )
     clean = subprocess.run(hook, cwd=bare, env=child_env(), capture_output=True, check=False)
+    bad_exit, named = push_bad(root, commits, seed)
+    return figures, Check("push", clean.returncode, bad_exit, named, f"{commits} commits")
+
+
+def push_bad(root: Path, commits: int, seed: int) -> tuple[int, bool]:
+    """The same push with a trailing space in one commit: (exit, file, line and commit named)."""
     bad_bare, bad_line, _ = make_push(root, commits, True, seed)
     bad = subprocess.run(
         [REGIME, "git-pre-receive"], cwd=bad_bare, env=child_env(), input=bad_line,
         capture_output=True, check=False,
     )  # fmt: skip
     text = bad.stdout.decode() + bad.stderr.decode()
-    named = ".conf:" in text and "WS102" in text and "commit " in text
-    return figures, Check("push", clean.returncode, bad.returncode, named, f"{commits} commits")
+    return bad.returncode, ".conf:" in text and "WS102" in text and "commit " in text
 
 
 # --------------------------------------------------------------------------------------
@@ -266,9 +272,11 @@ def svn_sync(src: Path, wc: Path) -> None:
         run(["svn", "rm", "-q", "--", *missing], wc)
 
 
-def case_svn(
-    root: Path, megabytes: float, runs: int, meter: Meter, seed: int
-) -> tuple[list[Figures], Check]:
+@contextmanager
+def held_transaction(root: Path, megabytes: float, seed: int) -> Iterator[tuple[Path, str, str]]:
+    """A live svn transaction of bench_staged's change, held open by a pre-commit hook
+    while the block runs: yields (repository, transaction name, svnlook); afterwards the
+    hook refuses it and the transaction is gone."""
     svnlook = shutil.which("svnlook")
     if svnlook is None or shutil.which("svnadmin") is None:
         sys.exit("bench: svn case needs Subversion (svnadmin, svnlook, svn)")
@@ -300,19 +308,15 @@ def case_svn(
                 sys.exit(f"bench: svn commit ended early: {commit.stderr.read()!r}")  # type: ignore[union-attr]
             time.sleep(0.05)
         time.sleep(0.2)
-        txn = (hold / "txn").read_text().strip()
-        regime = [REGIME, "svn-pre-commit", "--svnlook", svnlook, str(repo), txn]
-        floor = [svnlook, "diff", "-t", txn, str(repo)]
-        size = len(subprocess.run(floor, capture_output=True, check=True, env=child_env()).stdout)
-        figures = alternate(
-            "svn", {"regime svn-pre-commit": (regime, False), "svnlook diff": (floor, True)},
-            root, runs, meter,
-        )  # fmt: skip
-        clean = subprocess.run(regime, env=child_env(), capture_output=True, check=False)
+        yield repo, (hold / "txn").read_text().strip(), svnlook
     finally:
         (hold / "hold").unlink()
         commit.wait()
-    # the bad variant: the same transaction would be refused; a small one shows the message
+
+
+def svn_bad_commit(root: Path, repo: Path, svnlook: str) -> tuple[int, bool]:
+    """A small commit with a trailing space through the real hook: (exit, file and line
+    named). The hook is regime's from then on."""
     small = root / "wc-small"
     run(["svn", "checkout", "-q", repo.as_uri(), str(small)], root)
     (repo / "hooks" / "pre-commit").write_text(
@@ -323,10 +327,23 @@ def case_svn(
     bad = subprocess.run(
         ["svn", "commit", "-m", "bad"], cwd=small, env=child_env(), capture_output=True, check=False
     )
-    named = "bad.conf:1:" in bad.stderr.decode() and "WS102" in bad.stderr.decode()
-    return figures, Check(
-        "svn", clean.returncode, bad.returncode, named, f"{size / MB:.1f} MB diff"
-    )
+    return bad.returncode, "bad.conf:1:" in bad.stderr.decode() and "WS102" in bad.stderr.decode()
+
+
+def case_svn(
+    root: Path, megabytes: float, runs: int, meter: Meter, seed: int
+) -> tuple[list[Figures], Check]:
+    with held_transaction(root, megabytes, seed) as (repo, txn, svnlook):
+        regime = [REGIME, "svn-pre-commit", "--svnlook", svnlook, str(repo), txn]
+        floor = [svnlook, "diff", "-t", txn, str(repo)]
+        size = len(subprocess.run(floor, capture_output=True, check=True, env=child_env()).stdout)
+        figures = alternate(
+            "svn", {"regime svn-pre-commit": (regime, False), "svnlook diff": (floor, True)},
+            root, runs, meter,
+        )  # fmt: skip
+        clean = subprocess.run(regime, env=child_env(), capture_output=True, check=False)
+    bad_exit, named = svn_bad_commit(root, repo, svnlook)
+    return figures, Check("svn", clean.returncode, bad_exit, named, f"{size / MB:.1f} MB diff")
 
 
 # --------------------------------------------------------------------------------------
@@ -334,7 +351,8 @@ def case_svn(
 # --------------------------------------------------------------------------------------
 
 
-def case_onefile(root: Path, runs: int, meter: Meter, seed: int) -> tuple[list[Figures], Check]:
+def onefile_repo(root: Path, seed: int) -> tuple[Path, Path, list[str]]:
+    """A repository of 300 files with 10 lines of one staged: (repo, that file, its lines)."""
     repo = root / "onefile"
     repo.mkdir()
     r = random.Random(seed)
@@ -351,6 +369,11 @@ def case_onefile(root: Path, runs: int, meter: Meter, seed: int) -> tuple[list[F
         lines.insert(5 + 2 * k, _config_line(r))
     target.write_text("\n".join(lines) + "\n")
     run(["git", "add", "-A"], repo)
+    return repo, target, lines
+
+
+def case_onefile(root: Path, runs: int, meter: Meter, seed: int) -> tuple[list[Figures], Check]:
+    repo, target, lines = onefile_repo(root, seed)
     tools = {
         "regime staged": ([REGIME, "staged"], False),
         "git diff --cached --check": (["git", "diff", "--cached", "--check"], True),

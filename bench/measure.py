@@ -133,3 +133,46 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return 0 if all(r[-1] == "ok" for r in rows) else 1
+
+
+@dataclass(slots=True)
+class Stats:
+    """What a benchmark table says of one command's runs: wall median (min-max), the
+    median CPU time (user+sys of the child and what it waited for), the peak RSS."""
+
+    runs: int
+    median_s: float
+    min_s: float
+    max_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    exit_codes: list[int]
+
+    @classmethod
+    def of(cls, samples: Sequence[Sample]) -> Stats:
+        import statistics
+
+        walls = [s.wall_s for s in samples]
+        return cls(
+            runs=len(samples),
+            median_s=statistics.median(walls),
+            min_s=min(walls),
+            max_s=max(walls),
+            cpu_s=statistics.median(s.cpu_s for s in samples),
+            peak_rss_mb=max(s.maxrss_kib for s in samples) * 1024 / 1_000_000,
+            exit_codes=sorted({s.exit_code for s in samples}),
+        )
+
+
+def alternate(
+    commands: Sequence[tuple[Sequence[str], Path]], runs: int, meter: Meter
+) -> list[list[Sample]]:
+    """Run every command ``runs`` times, the order rotated by one each round (two
+    commands alternate), so a load that comes and goes falls on every side alike."""
+    samples: list[list[Sample]] = [[] for _ in commands]
+    for i in range(runs):
+        for k in range(len(commands)):
+            j = (k + i) % len(commands)
+            argv, cwd = commands[j]
+            samples[j].append(meter.run(argv, cwd))
+    return samples
