@@ -101,7 +101,7 @@ def big_file_tree(root: Path, scale: float, seed: int) -> tuple[str, int]:
     """A committed tree of one file of about 50 MB with one tab in an indentation
     halfway down: (its path, the line of the tab)."""
     r = random.Random(seed)
-    n = max(100, int(1_100_000 * scale))
+    n = max(100, int(1_400_000 * scale))
     lines = _lines(r, n)
     tab = n // 2 + 1
     lines[tab - 1] = "\t" + lines[tab - 1]
