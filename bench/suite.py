@@ -552,6 +552,18 @@ def main(argv: list[str] | None = None) -> int:
         print("| " + " | ".join(row) + " |")
     for bench in done:
         print(f"- {bench.key} ({bench.name}): " + "; ".join(bench.verified))
+    print()
+    print("| case | command | wall s median (min-max) | CPU s | peak RSS MB | exit |")
+    print("|---|---|---|---|---|---|")
+    for bench in done:
+        for side in bench.sides:
+            st = side.stats
+            assert st is not None
+            print(
+                f"| {bench.key} | {side.label} | {st.median_s:.3f} ({st.min_s:.3f}-"
+                f"{st.max_s:.3f}) | {st.cpu_s:.3f} | {st.peak_rss_mb:.0f} | "
+                f"{','.join(map(str, st.exit_codes))} |"
+            )
     if args.json is not None:
         doc = {
             "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
