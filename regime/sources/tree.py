@@ -87,7 +87,7 @@ def whole_file(
     if b"\0" in data[:BINARY_SNIFF]:
         changed.binary = True
         return changed
-    changed.text = data.decode("utf-8", "surrogateescape")
+    changed.content = data
     return changed
 
 
