@@ -20,6 +20,8 @@ took seconds (quadratic).
 from __future__ import annotations
 
 import dataclasses
+import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -237,6 +239,18 @@ def test_each_line_is_named_once_however_many_matches_it_holds(
     data: bytes, starts: list[int]
 ) -> None:
     assert list(_matching_line_starts(data, TAB)) == starts
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_one_byte_screen_found_with_find_names_the_lines_re_names(seed: int) -> None:
+    """The tab screen is searched with bytes.find; a class of the same byte goes
+    through re: the same lines, on random data (a tab first, last, doubled, alone)."""
+    r = random.Random(seed)
+    for _ in range(500):
+        data = bytes(r.choice(b"\t\na+") for _ in range(r.randrange(20)))
+        assert list(_matching_line_starts(data, TAB)) == list(
+            _matching_line_starts(data, re.compile(b"[\t]"))
+        ), data
 
 
 def test_trailing_screen_names_the_line_its_newline_ends() -> None:
