@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Protocol
 
@@ -261,9 +262,10 @@ def _matching_line_starts(data: bytes, pattern: re.Pattern[bytes]) -> Iterator[i
         pos = end + 1
 
 
+@cache
 def _is_plain_byte(pattern: re.Pattern[bytes]) -> bool:
     """Whether ``pattern`` matches exactly one given byte (no regex syntax, no flag
-    that widens it)."""
+    that widens it). Asked once a pattern: it is asked for each file of a tree."""
     source = pattern.pattern
     return (
         len(source) == 1
