@@ -79,7 +79,7 @@ def views(changed: ChangedFile, contents: Contents, policy: Policy) -> list[View
         return [(diffed, None)]
     whole = ChangedFile(
         path=changed.path, status=FileStatus.WHOLE, old_path=changed.old_path,
-        text=data.decode("utf-8", "surrogateescape"),
+        content=data,
     )  # fmt: skip
     others = frozenset(c for c, r in RULES.items() if r.scope == "lines") - fresh
     return [(whole, fresh), (diffed, others)]

@@ -13,6 +13,7 @@ with the hook installed, an `svn commit` through the installed hook.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -523,6 +524,24 @@ def test_a_file_over_the_limit_is_never_read_whole(tmp_path: Path) -> None:
     assert caught.value.size == 5_000_000 and caught.value.head == b"x" * 8000
     assert peak < 100_000, peak
     assert read_regular(str(path), 5_000_000) == b"x" * 5_000_000
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux /proc")
+def test_a_file_that_holds_more_than_its_size_says_is_read_on_to_the_limit() -> None:
+    """A file that grows while it is read, as /proc shows it: a regular file whose size
+    is 0 and which holds more. It is read on past its size, up to the limit (and
+    over it, TooBig with the head read)."""
+    from regime.sources.process import TooBig
+    from regime.sources.tree import read_regular
+
+    status = "/proc/self/status"
+    assert os.stat(status).st_size == 0
+    whole = read_regular(status, 1 << 20)
+    assert whole is not None and whole.startswith(b"Name:") and whole.endswith(b"\n")
+    assert read_regular(status) is not None
+    with pytest.raises(TooBig) as caught:
+        read_regular(status, 10)
+    assert caught.value.head.startswith(b"Name:") and len(caught.value.head) == 11
 
 
 def test_a_finding_on_a_long_line_is_shown_from_around_its_column() -> None:

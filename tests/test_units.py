@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from regime.changeset import text_lines
-from regime.checks.whitespace import _is_trailing_space, may_hold_finding, trailing_start
+from regime.changeset import ChangedFile, FileStatus, text_lines
+from regime.checks.whitespace import TAB, TRAILING_AT_EOL, _is_trailing_space, trailing_start
 from regime.diff.names import split_git_header, unquote
 from regime.diff.reader import changed_files
 from regime.diff.split import Chunk, CommitRecord, split
@@ -127,19 +127,26 @@ def test_svn_property_block_with_plus_plus_value_is_not_a_file() -> None:
     ]
 
 
-# The one-pass screen of a whole file agrees with the line-by-line rules.
+# The byte screens of a whole file pick every line that holds a finding (each line the
+# rules flag, read line by line) and, for a file that is clean, no line at all.
 SCREEN_ALPHABET = "a é\t\r\n\x0b\x0c\xa0\u3000\u2028\x85\x1c\x1f\udcff#"
 
 
-def line_by_line(text: str) -> bool:
-    return any(
-        "\t" in line.text or (line.text != "" and _is_trailing_space(line.text[-1]))
+def line_by_line(text: str) -> set[int]:
+    return {
+        line.number
         for line in text_lines(text)
-    )
+        if "\t" in line.text or (line.text != "" and _is_trailing_space(line.text[-1]))
+    }
+
+
+def screened(text: str) -> set[int]:
+    whole = ChangedFile("a.c", FileStatus.WHOLE, content=text.encode("utf-8", "surrogateescape"))
+    return {line.number for line in whole.lines_where([TAB, TRAILING_AT_EOL])}
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_whole_file_screen_says_yes_exactly_when_a_line_holds_a_finding(seed: int) -> None:
+def test_whole_file_screen_picks_every_line_that_holds_a_finding(seed: int) -> None:
     r = random.Random(seed)
     flagged = 0
     for _ in range(5000):
@@ -147,23 +154,25 @@ def test_whole_file_screen_says_yes_exactly_when_a_line_holds_a_finding(seed: in
         if r.random() < 0.5:  # mostly clean text around the edges, as in real files
             text = text.replace("\t", "").replace("a", "ab\n")
         expected = line_by_line(text)
-        assert (may_hold_finding().search(text) is not None) == expected, repr(text)
-        flagged += expected
+        assert expected <= screened(text), repr(text)
+        flagged += bool(expected)
     assert 1000 < flagged < 4000
 
 
-@pytest.mark.parametrize(
-    "text", ["a\r\n", "a\r\nb", "a\n\n", "a\x85\n", "a\u2028", "a\x1c\r\n", ""]
-)
+@pytest.mark.parametrize("text", ["a\r\n", "a\r\nb\n", "a\n\n", "a\x1c\r\n", "a\u2028\n", ""])
 def test_whole_file_screen_clean_edges(text: str) -> None:
-    assert may_hold_finding().search(text) is None
+    assert screened(text) == set()
     assert not line_by_line(text)
 
 
-@pytest.mark.parametrize("text", ["a \r\n", "a\r\r\n", "a\r", "a\xa0", "\t", "a\x0c\nb"])
-def test_whole_file_screen_dirty_edges(text: str) -> None:
-    assert may_hold_finding().search(text) is not None
-    assert line_by_line(text)
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("a \r\n", {1}), ("a\r\r\n", {1}), ("b\na\r", {2}), ("a\xa0", {1}), ("\t", {1}),
+     ("a\x0c\nb\n", {1})],
+)  # fmt: skip
+def test_whole_file_screen_dirty_edges(text: str, lines: set[int]) -> None:
+    assert screened(text) == lines
+    assert line_by_line(text) == lines
 
 
 def test_reading_guests_pauses_the_cycle_collector_and_restores_it() -> None:

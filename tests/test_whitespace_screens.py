@@ -20,6 +20,8 @@ took seconds (quadratic).
 from __future__ import annotations
 
 import dataclasses
+import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -121,8 +123,97 @@ def test_findings_equal_the_per_line_reference_for_every_combination_of_rules(
     key = (tab_on, trail_on)
     assert found(fast, key) == expected
     assert found(slow, key) == expected
-    whole = ChangedFile(path, FileStatus.WHOLE, text=content)
+    whole = ChangedFile(path, FileStatus.WHOLE, content=content.encode("utf-8", "surrogateescape"))
     assert found(whole, key) == expected
+
+
+# ------------------------------------------------------------------ whole files as bytes
+
+# What a whole file may hold that a diff's runs never do, besides the above: a last line
+# without its line end (a lone CR there trails), bytes that are not UTF-8 (a cut
+# U+3000, a lone continuation byte: some end like a Unicode space's last byte),
+# Unicode spaces whose last byte is another's, and line separators inside a line.
+WHOLE_PIECES = [
+    *(bytes([b]) for b in b"a\n\r \t\x0c\x0b\xff\x80"),
+    b"\r\n",
+    b"\xe3\x80",
+    *(ch.encode() for ch in "é\xa0\u3000\u2000\u205f\u2028\u2029\x85\x1c\x1f"),
+]
+
+
+def trails(ch: str) -> bool:
+    """The rule's words: whitespace, but not what ends a line (\\n, NEL, U+2028/9) nor
+    the ASCII information separators."""
+    return ch.isspace() and ch not in "\n\x1c\x1d\x1e\x1f\x85\u2028\u2029"
+
+
+def walk_every_line(content: bytes, tab: bool, trail: bool) -> list[tuple[int, int, str]]:
+    """The slow reference: the file split at each \\n (a CR before it is the CRLF's,
+    a last line without one keeps a CR), every line decoded and read by the rules."""
+    pieces = content.split(b"\n")
+    out = []
+    for number, raw in enumerate(pieces, 1):
+        if number == len(pieces):
+            if not raw:
+                break
+        elif raw.endswith(b"\r"):
+            raw = raw[:-1]
+        text = raw.decode("utf-8", "surrogateescape")
+        if tab and "\t" in text:
+            out.append((number, text.index("\t") + 1, "WS101"))
+        if trail and text and trails(text[-1]):
+            start = len(text)
+            while start and trails(text[start - 1]):
+                start -= 1
+            out.append((number, start + 1, "WS102"))
+    return out
+
+
+@settings(
+    max_examples=600,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    pieces=st.lists(st.sampled_from(WHOLE_PIECES), max_size=40),
+    path=st.sampled_from(sorted(PATHS)),
+    tab_on=st.booleans(),
+    trail_on=st.booleans(),
+)
+def test_a_whole_file_read_as_bytes_finds_what_a_walk_over_every_line_finds(
+    pieces: list[bytes], path: str, tab_on: bool, trail_on: bool
+) -> None:
+    applies_tab, applies_trail = PATHS[path]
+    content = b"".join(pieces)
+    expected = walk_every_line(content, tab_on and applies_tab, trail_on and applies_trail)
+    whole = ChangedFile(path, FileStatus.WHOLE, content=content)
+    assert found(whole, (tab_on, trail_on)) == expected
+    # and the lines a whole file has are the same lines, read either way
+    picked = list(whole.lines_where([TAB, TRAILING_AT_EOL]))
+    every = {x.number: x for x in whole.lines()}
+    assert all(every[x.number] == x for x in picked)
+    assert {n for n, _, _ in walk_every_line(content, True, True)} <= {x.number for x in picked}
+
+
+@pytest.mark.parametrize(
+    ("content", "lines"),
+    [
+        (b"", []),
+        (b"a\nb\n", []),
+        (b"a\nb", [(2, "b", "")]),  # no line end: always looked at
+        (b"a\r\nb\r", [(2, "b\r", "")]),  # a lone CR at the end is not a CRLF
+        (b"a \r\nb\r\n", [(1, "a ", "\r\n")]),
+        (b"x\n" * 1000 + b"a\tb\n" + b"y\n" * 1000, [(1001, "a\tb", "\n")]),
+    ],
+)
+def test_a_whole_file_makes_only_the_lines_its_screens_pick(
+    content: bytes, lines: list[tuple[int, str, str]]
+) -> None:
+    whole = ChangedFile("a.c", FileStatus.WHOLE, content=content)
+    picked = whole.lines_where([TAB, TRAILING_AT_EOL])
+    assert [(x.number, x.text, x.eol) for x in picked] == lines
 
 
 @pytest.mark.parametrize("path", ["Makefile", "etc/iproute2/rt_tables", "rules.mk"])
@@ -148,6 +239,18 @@ def test_each_line_is_named_once_however_many_matches_it_holds(
     data: bytes, starts: list[int]
 ) -> None:
     assert list(_matching_line_starts(data, TAB)) == starts
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_one_byte_screen_found_with_find_names_the_lines_re_names(seed: int) -> None:
+    """The tab screen is searched with bytes.find; a class of the same byte goes
+    through re: the same lines, on random data (a tab first, last, doubled, alone)."""
+    r = random.Random(seed)
+    for _ in range(500):
+        data = bytes(r.choice(b"\t\na+") for _ in range(r.randrange(20)))
+        assert list(_matching_line_starts(data, TAB)) == list(
+            _matching_line_starts(data, re.compile(b"[\t]"))
+        ), data
 
 
 def test_trailing_screen_names_the_line_its_newline_ends() -> None:
@@ -240,3 +343,38 @@ def test_git_diff_check_agrees_on_the_attack(repo: GitRepo) -> None:
     out = proc.stdout.decode()
     assert "Makefile:1: trailing whitespace." in out
     assert "etc/iproute2/rt_tables:1: trailing whitespace." in out
+
+
+# A big file whose bad lines are near its end: one tab, and a last line with no line
+# end whose trailing CR is lone. Before any number or column is right, bytes that are
+# not UTF-8 and a CRLF file's CRs must not shift them; a form feed and a NEL inside a
+# line do not end it.
+BIG_LINES = 200_000
+BIG = (
+    b"key = value \xff\x0c\xc2\x85 here\r\n" * BIG_LINES + b"\xe3\x80\x80x =\tbad\r\n" + b"tail \r"
+)
+BIG_EXPECTED = [
+    f"big.conf:{BIG_LINES + 1}:5: WS101 a tab character: indent with spaces",
+    f"big.conf:{BIG_LINES + 2}:5: WS102 trailing whitespace (1 space, 1 carriage return): "
+    "remove it",
+]
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["git", "plain"])
+@pytest.mark.parametrize("named", ["file", "folder"])
+def test_check_names_the_bad_lines_at_the_end_of_a_big_file(
+    tmp_path: Path, in_git: bool, named: str
+) -> None:
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "conf").mkdir()
+    (root / "conf/big.conf").write_bytes(BIG)
+    (root / "conf/ok.conf").write_bytes(b"fine\n")
+    if in_git:
+        repo = GitRepo(root)
+        repo.commit("base")
+    res = run_regime("check", "conf/big.conf" if named == "file" else "conf", cwd=root)
+    assert res.code == 1, res.text
+    shown = [line for line in res.out.splitlines() if "big.conf:" in line]
+    prefix = "conf/" if in_git or named == "file" else ""
+    assert shown == [prefix + where for where in BIG_EXPECTED], res.text

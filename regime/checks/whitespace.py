@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
 
 from regime.changeset import ChangedFile, FileStatus
 from regime.findings import Finding
@@ -16,19 +15,6 @@ from regime.policy.model import Policy
 _NOT_TRAILING = frozenset("\n\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 
 
-# Whether any line of a whole file can hold a WS101 or WS102 finding: a tab, or a
-# trailing-space character at the end of a line's text (before \n, before the CRLF,
-# or at the end of the file). One regex pass over a file that is clean, the usual
-# case in tree mode, instead of a Python loop over its lines. re's \s is
-# str.isspace(), so the class is exactly _is_trailing_space less \r, and a lone
-# \r counts only where it is not the CR of a CRLF.
-# Compiled when first needed (3 ms: a hook reading a diff never needs it).
-@cache
-def may_hold_finding() -> re.Pattern[str]:
-    trailing_but_cr = "[^\\S\\r" + "".join(f"\\u{ord(c):04x}" for c in sorted(_NOT_TRAILING)) + "]"
-    return re.compile(rf"\t|{trailing_but_cr}(?:\r?\n|\Z)|\r(?:\r\n|\Z)")
-
-
 # Every character str.isspace() accepts (a unit test compares this with all of
 # Unicode; computing it here would cost 50 ms at every start).
 UNICODE_SPACES = (
@@ -37,9 +23,10 @@ UNICODE_SPACES = (
     "\u2028\u2029\u202f\u205f\u3000"
 )
 
-# The same screen for the added lines of a diff as raw bytes (each line with its
-# "+" and the diff's own line end, which is always there: a chunk whose last line
-# has "\ No newline at end of file" is never read as raw runs, see diff/chunks.py):
+# The screens for the added lines of a diff as raw bytes (each line with its "+"
+# and the diff's own line end, which is always there: a chunk whose last line has
+# "\ No newline at end of file" is never read as raw runs, see diff/chunks.py), and
+# for a whole file's bytes (no "+"; a last line without its end is always looked at):
 # a tab anywhere, or a line whose last byte before its \n (or its CRLF) can end a
 # trailing-space character in UTF-8 (any other character ending in such a byte
 # only costs that line a look by the rules). The search goes from \n to \n and
@@ -91,9 +78,8 @@ def check_file(
     path = changed.path
     # a whole file (tree mode, --all-files) has lines, not added lines
     where = "" if changed.status is FileStatus.WHOLE else " in an added line"
-    if changed.text is not None and not may_hold_finding().search(changed.text):
-        return  # a whole file with no tab and no line ending in whitespace
-    # the added lines of a diff: only those the screens pick out
+    # the added lines of a diff, or the lines of a whole file: only those the
+    # screens pick out (a clean file costs one regex pass a screen, no line)
     screens = ([TAB] if check_tab else []) + ([TRAILING_AT_EOL] if check_trail else [])
     for line in changed.lines_where(screens):
         text = line.text

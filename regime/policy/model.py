@@ -96,7 +96,8 @@ class InfraSettings:
         return -1
 
     def is_infra(self, path: str) -> bool:
-        return self.is_guest_config(path) or self.is_rt_tables(path) or self.is_table_script(path)
+        # one filter of every kind's patterns (none excludes): one match a path, not three
+        return _filter(self.xen_configs + self.rt_tables + self.table_scripts).matches(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 
 from regime.changeset import ChangedFile, FileStatus
-from regime.sources.process import TooBig, read_at_most
+from regime.sources.process import TooBig
 
 Keep = Callable[[str, bytes], None]
 # (path as shown, what went wrong): the folders a walk could not read
@@ -44,21 +44,41 @@ def read_regular(path: str, limit: int | None = None) -> bytes | None:
         if exc.errno in _GONE or exc.errno == errno.ELOOP:  # ELOOP: it became a symlink
             return None
         raise
-    with os.fdopen(fd, "rb") as fh:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             return None
         if limit is None:
-            return fh.read()
+            return _read_fd(fd, None, max(st.st_size + 1, _BLOCK))
         if st.st_size > limit:
-            raise TooBig(st.st_size, fh.read(BINARY_SNIFF))
-        # read(n) makes room for n bytes at once: as much as the file is, not the limit
-        data = fh.read(st.st_size + 1)
+            raise TooBig(st.st_size, _read_fd(fd, BINARY_SNIFF, BINARY_SNIFF))
+        # as much as the file is in one read (not the limit: read(n) makes room for n)
+        data = _read_fd(fd, st.st_size + 1, st.st_size + 1)
         if len(data) > st.st_size:  # it grew since fstat: read on, as far as the limit
-            data += read_at_most(fh, limit - len(data))
+            data += _read_fd(fd, limit + 1 - len(data), _BLOCK)
         if len(data) > limit:  # it grew since fstat
             raise TooBig(max(os.fstat(fd).st_size, len(data)), data[:BINARY_SNIFF])
         return data
+    finally:
+        os.close(fd)
+
+
+_BLOCK = 65536
+
+
+def _read_fd(fd: int, most: int | None, block: int) -> bytes:
+    """Up to ``most`` bytes of an open file (None: to its end), ``block`` at most a
+    read; fewer only at its end. On the descriptor itself: a buffered file object
+    for each of 20,000 small files cost a third of reading them."""
+    parts: list[bytes] = []
+    size = 0
+    while most is None or size < most:
+        piece = os.read(fd, block if most is None else min(block, most - size))
+        if not piece:
+            break
+        parts.append(piece)
+        size += len(piece)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def whole_file(
@@ -87,7 +107,7 @@ def whole_file(
     if b"\0" in data[:BINARY_SNIFF]:
         changed.binary = True
         return changed
-    changed.text = data.decode("utf-8", "surrogateescape")
+    changed.content = data
     return changed
 
 

@@ -82,6 +82,7 @@ class FsTree:
         self._names = list(names) if names is not None else None
         self._wanted = wanted
         self._kept: dict[str, bytes] = {}
+        self._seen_regular: set[str] = set()  # offered to keep(): read as regular files, no link
         self.unreadable: list[tuple[str, str]] = []
         self.unreadable_files: list[tuple[str, str]] = []
         self._links: list[str] | None = None
@@ -97,7 +98,10 @@ class FsTree:
     def link_paths(self) -> list[str]:
         names = self.paths()
         if self._links is None:  # names given (git's tracked files): links among them
-            self._links = [p for p in names if os.path.islink(os.path.join(self.root, p))]
+            read, root = self._seen_regular, self.root  # no lstat again for a file read as one
+            self._links = [
+                p for p in names if p not in read and os.path.islink(os.path.join(root, p))
+            ]
         return list(self._links)
 
     def link(self, path: str) -> str | None:
@@ -107,6 +111,7 @@ class FsTree:
             return None
 
     def keep(self, path: str, data: bytes) -> None:
+        self._seen_regular.add(path)
         if self._wanted is not None and self._wanted(path):
             self._kept[path] = data
 
