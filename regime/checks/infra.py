@@ -143,7 +143,7 @@ def _some(paths: list[str]) -> str:
 
 
 def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
-    from regime.xen.vif import is_multicast, is_zero, parse_mac
+    from regime.xen.vif import is_multicast, is_zero
 
     out: list[Problem] = []
     limit = policy.infra.max_vifs
@@ -191,7 +191,7 @@ def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
                     source=spec.raw,
                 ))  # fmt: skip
             else:
-                value, problem = parse_mac(spec.mac)
+                value, problem = spec.parsed_mac
                 if value is None:
                     out.append(Problem(
                         "XEN105", guest.path, vif.line, vif.col,
@@ -256,7 +256,7 @@ def _looks_like_address(item: str) -> bool:
 
 
 def _cross_guest_problems(guests: list[Guest]) -> list[Problem]:
-    from regime.xen.vif import format_mac, ip_ranges, parse_mac
+    from regime.xen.vif import format_mac, ip_ranges
 
     out: list[Problem] = []
     macs: dict[int, tuple[Guest, int, int, int]] = {}
@@ -278,7 +278,7 @@ def _cross_guest_problems(guests: list[Guest]) -> list[Problem]:
         for vif in guest.vifs:
             spec = vif.spec
             if spec.mac is not None:
-                value, _ = parse_mac(spec.mac)
+                value, _ = spec.parsed_mac
                 if value is not None and value != 0:
                     seen = macs.get(value)
                     if seen is None:
