@@ -305,8 +305,9 @@ def _cross_guest_problems(guests: list[Guest]) -> list[Problem]:
                         related=((og.path, oline),),
                         source=spec.raw,
                     ))  # fmt: skip
-            if spec.ips:
-                ranges, bad = ip_ranges(" ".join(spec.ips))
+            ip = spec.items.get("ip")
+            if ip:  # ip_ranges splits it into words as spec.ips does
+                ranges, bad = ip_ranges(ip)
                 for token in bad:
                     out.append(Problem(
                         "XEN108", guest.path, vif.line, vif.col,
