@@ -20,7 +20,7 @@ COLUMNS = ("config", "line", "guest", "vif", "mac", "ips", "script", "bridge", "
 def rows_of(root: str, opts: Options) -> tuple[list[dict[str, str]], list[str]]:
     from regime.sources import git
     from regime.sources.process import ProducerError
-    from regime.xen.vif import format_mac, parse_mac
+    from regime.xen.vif import format_mac
 
     try:
         top = git.toplevel(root)
@@ -48,7 +48,7 @@ def rows_of(root: str, opts: Options) -> tuple[list[dict[str, str]], list[str]]:
             rows.append(_row(guest.path, guest.name_line, guest.name, "", "", "", "", "", ""))
         for vif in guest.vifs:
             spec = vif.spec
-            mac_value = parse_mac(spec.mac)[0] if spec.mac else None
+            mac_value = spec.parsed_mac[0] if spec.mac else None
             mac = format_mac(mac_value) if mac_value is not None else (spec.mac or "")
             rows.append(
                 _row(

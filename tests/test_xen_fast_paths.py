@@ -181,3 +181,148 @@ def test_xl_quick_statements_read_exactly_as_the_token_path(seed: int) -> None:
     # the generator reaches both paths and both outcomes
     assert quick_used > 300
     assert 300 < errors < 1000
+
+
+# ---------------------------------------------------------------------------
+# xl: the whole-file pattern (parse_xl's first try) against the token path
+
+PERTURB = (
+    "chunk", "octal", "escape", "crlf", "no final newline", "stray byte", "bom", "semicolon",
+    "append", "nested", "cr in string", "tab key",
+)  # fmt: skip
+
+
+def everyday_value(r: random.Random) -> str:
+    roll = r.random()
+    if roll < 0.4:
+        return xl_string(r).replace("\\", "").replace("\r", "").replace("\0", "")
+    if roll < 0.55:
+        return r.choice(NUMBERS[:7])
+    items = [xl_string(r) if r.random() < 0.8 else r.choice(NUMBERS[:7]) for _ in range(4)]
+    items = [i.replace("\\", "").replace("\r", "").replace("\0", "") for i in items]
+    items = items[: r.randrange(5)]
+    parts = ["[", r.choice(GAPS)]
+    for i, item in enumerate(items):
+        parts += [item, r.choice(GAPS)]
+        if i < len(items) - 1 or r.random() < 0.3:
+            parts += [",", r.choice(GAPS)]
+    return "".join(parts) + "]"
+
+
+def everyday_config(r: random.Random) -> str:
+    """A config of the everyday shape (the whole-file pattern's), then, often, one
+    thing that takes it off that shape (or only seems to)."""
+    lines = []
+    for _ in range(r.randrange(0, 7)):
+        roll = r.random()
+        if roll < 0.15:
+            lines.append(r.choice(("# a comment 'q' [1]\n", "\n", "  \t\n", "#\n", " # x = 1\n")))
+            continue
+        key = r.choice(KEYS[:6])
+        op = r.choice(("=", " = ", "\t=  "))
+        end = r.choice(("\n", "\n", " # done 'x'\n", "\t\n"))
+        lines.append(r.choice(("", " ", "\t")) + key + op + everyday_value(r) + end)
+    text = "".join(lines)
+    if r.random() < 0.5:
+        return text
+    kind = r.choice(PERTURB)
+    at = r.randrange(len(text) + 1)
+    if kind == "chunk":
+        return text[: text.rfind("\n", 0, at) + 1] + xl_config(r) + text[at:]
+    if kind == "octal":
+        return text + r.choice(("name = 'A\\101B'\n", 'vif = ["mac=\\0601"]\n', "x = '\\7'\n"))
+    if kind == "escape":
+        return text + r.choice(("name = 'a\\'b'\n", 'name = "\\\\"\n', "name = '\\q'\n"))
+    if kind == "crlf":
+        return text.replace("\n", "\r\n") or "name = 'x'\r\n"
+    if kind == "no final newline":
+        return text.rstrip("\n") + r.choice(("", " # end", " name = 'x'", "]"))
+    if kind == "stray byte":
+        return text + r.choice(("#", "x", "\udcff", "\r", "\0", "'", "[", " ", "="))
+    if kind == "bom":
+        return "\ufeff" + text
+    if kind == "semicolon":
+        return text.replace("\n", r.choice((";\n", "; ", ";")), 1) or "a = 1; b = 2\n"
+    if kind == "append":
+        return text + r.choice(("vif += ['mac=x']\n", "name += 'x'\n", "memory += 1\n"))
+    if kind == "nested":
+        return text + "vif = [ 'a', [ 'b' ], 'c' ]\n"
+    if kind == "cr in string":
+        return text + "name = 'a\rb'\n"
+    return text + r.choice(("Name = 'x'\n", "_x = 1\n", "vif-x = 1\n", "x = 512M\n"))
+
+
+def read_both(text: str) -> tuple[object, object]:
+    """What parse_xl (whole-file pattern first) and the exact token path make of a
+    text, as (get, where) of every key asked for first, then the settings, the keys
+    and the dropped escapes."""
+    from regime.xen.xlcfg import XlSyntaxError, _Parser, parse_xl
+
+    def view(config: object) -> object:
+        assert hasattr(config, "get") and hasattr(config, "where")
+        asked = [(key, config.get(key), config.where(key)) for key in (*KEYS, "name")]
+        return asked, config.settings, config.keys(), list(config.dropped)  # type: ignore[attr-defined]
+
+    out = []
+    for read in (parse_xl, lambda t: _Parser(t, quick=False).parse()):
+        try:
+            out.append(view(read(text)))
+        except XlSyntaxError as exc:
+            out.append(("error", str(exc), exc.line, exc.col, exc.looks_like_python, exc.hint))
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_xl_whole_file_pattern_reads_exactly_as_the_token_path(seed: int) -> None:
+    from regime.xen.xlcfg import _FILE_RE
+
+    r = random.Random(seed)
+    whole = off = errors = 0
+    for _ in range(1500):
+        text = everyday_config(r)
+        fast, exact = read_both(text)
+        assert fast == exact, repr(text)
+        if _FILE_RE.fullmatch(text):
+            whole += 1
+        else:
+            off += 1
+        errors += isinstance(exact, tuple) and exact[0] == "error"
+    # both paths taken, and the files the pattern refuses hold valid and invalid ones
+    assert whole > 600 and off > 400 and 100 < errors < off
+
+
+def test_xl_whole_file_pattern_refuses_every_form_it_does_not_know() -> None:
+    """Each of these is valid xl but not an everyday form (or not valid at all): the
+    pattern must leave it to the token path, which alone knows what it means."""
+    from regime.xen.xlcfg import _FILE_RE
+
+    base = "name = 'g'\nvif = [ 'mac=00:16:3e:00:00:01' ]\n"
+    assert _FILE_RE.fullmatch(base)
+    for tail in (
+        "name = 'A\\101B'\n",  # an octal escape (XEN115)
+        "name = 'a\\nb'\n",
+        "a = 1; b = 2\n",
+        "vif += [ 'x' ]\n",
+        "vif = [ [ 'x' ] ]\n",
+        "name = 'x'",  # no final newline
+        "#",  # a stray last byte
+        "name = 'x'\r\n",
+        "name = 'a\0b'\n",
+    ):
+        assert not _FILE_RE.fullmatch(base + tail), tail
+    assert not _FILE_RE.fullmatch("\ufeff" + base)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_vif_parsed_mac_is_parse_mac_read_once(seed: int) -> None:
+    """The MAC the XEN rules compare and check is the one parse_mac reads, kept on the
+    vif (two rules read it, 30,000 vifs per check)."""
+    from regime.xen.vif import parse_vif
+
+    r = random.Random(seed)
+    for _ in range(2000):
+        text = mac_like(r).replace(",", "")
+        spec = parse_vif(f"bridge=xenbr0,mac={text}")
+        assert spec.parsed_mac == parse_mac(text), text
+        assert spec.parsed_mac is spec.parsed_mac  # read once
+    assert parse_vif("bridge=xenbr0").parsed_mac == (None, None)

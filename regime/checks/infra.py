@@ -143,7 +143,7 @@ def _some(paths: list[str]) -> str:
 
 
 def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
-    from regime.xen.vif import is_multicast, is_zero, parse_mac
+    from regime.xen.vif import is_multicast, is_zero
 
     out: list[Problem] = []
     limit = policy.infra.max_vifs
@@ -163,9 +163,10 @@ def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
                 f"guest {guest.label} has {len(guest.vifs)} vifs, more than the {limit} the "
                 "policy allows (xen.max_vifs); the extra ones will not come up",
             ))  # fmt: skip
+        label = guest.label
         for vif in guest.vifs:
             spec = vif.spec
-            where = f"vif {vif.index} of guest {guest.label}"
+            where = f"vif {vif.index} of guest {label}"
             for item in spec.unknown:
                 hint = (
                     "; several addresses are space-separated: ip=A B"
@@ -191,7 +192,7 @@ def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
                     source=spec.raw,
                 ))  # fmt: skip
             else:
-                value, problem = parse_mac(spec.mac)
+                value, problem = spec.parsed_mac
                 if value is None:
                     out.append(Problem(
                         "XEN105", guest.path, vif.line, vif.col,
@@ -213,10 +214,11 @@ def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
                         "administered address (x2:, x6:, xA:, xE:)",
                         source=spec.raw,
                     ))  # fmt: skip
-            if spec.vifname is not None and len(spec.vifname) > 15:
+            vifname = spec.vifname
+            if vifname is not None and len(vifname) > 15:
                 out.append(Problem(
                     "XEN110", guest.path, vif.line, vif.col,
-                    f"{where}: vifname={spec.vifname} is {len(spec.vifname)} characters; Linux "
+                    f"{where}: vifname={vifname} is {len(vifname)} characters; Linux "
                     "truncates interface names to 15",
                     source=spec.raw,
                 ))  # fmt: skip
@@ -256,7 +258,7 @@ def _looks_like_address(item: str) -> bool:
 
 
 def _cross_guest_problems(guests: list[Guest]) -> list[Problem]:
-    from regime.xen.vif import format_mac, ip_ranges, parse_mac
+    from regime.xen.vif import format_mac, ip_ranges
 
     out: list[Problem] = []
     macs: dict[int, tuple[Guest, int, int, int]] = {}
@@ -277,36 +279,37 @@ def _cross_guest_problems(guests: list[Guest]) -> list[Problem]:
                 ))  # fmt: skip
         for vif in guest.vifs:
             spec = vif.spec
-            if spec.mac is not None:
-                value, _ = parse_mac(spec.mac)
-                if value is not None and value != 0:
-                    seen = macs.get(value)
-                    if seen is None:
-                        macs[value] = (guest, vif.line, vif.col, vif.index)
-                    else:
-                        og, oline, _ocol, oindex = seen
-                        out.append(Problem(
-                            "XEN101", guest.path, vif.line, vif.col,
-                            f"MAC {format_mac(value)} (vif {vif.index} of guest {guest.label}) is "
-                            f"also used by vif {oindex} of guest {og.label} at {og.path}:{oline}",
-                            related=((og.path, oline),),
-                            source=spec.raw,
-                        ))  # fmt: skip
-            if spec.vifname:
-                seen_name = vifnames.get(spec.vifname)
+            value = spec.parsed_mac[0]  # None: no mac= or one xl cannot read
+            if value:  # 0: all zeros, a random MAC on each boot
+                seen = macs.get(value)
+                if seen is None:
+                    macs[value] = (guest, vif.line, vif.col, vif.index)
+                else:
+                    og, oline, _ocol, oindex = seen
+                    out.append(Problem(
+                        "XEN101", guest.path, vif.line, vif.col,
+                        f"MAC {format_mac(value)} (vif {vif.index} of guest {guest.label}) is "
+                        f"also used by vif {oindex} of guest {og.label} at {og.path}:{oline}",
+                        related=((og.path, oline),),
+                        source=spec.raw,
+                    ))  # fmt: skip
+            vifname = spec.vifname
+            if vifname:
+                seen_name = vifnames.get(vifname)
                 if seen_name is None:
-                    vifnames[spec.vifname] = (guest, vif.line, vif.index)
+                    vifnames[vifname] = (guest, vif.line, vif.index)
                 else:
                     og, oline, oindex = seen_name
                     out.append(Problem(
                         "XEN111", guest.path, vif.line, vif.col,
-                        f"vifname {spec.vifname} is also used by vif {oindex} of guest "
+                        f"vifname {vifname} is also used by vif {oindex} of guest "
                         f"{og.label} at {og.path}:{oline}",
                         related=((og.path, oline),),
                         source=spec.raw,
                     ))  # fmt: skip
-            if spec.ips:
-                ranges, bad = ip_ranges(" ".join(spec.ips))
+            ip = spec.items.get("ip")
+            if ip:  # ip_ranges splits it into words as spec.ips does
+                ranges, bad = ip_ranges(ip)
                 for token in bad:
                     out.append(Problem(
                         "XEN108", guest.path, vif.line, vif.col,

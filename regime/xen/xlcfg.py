@@ -705,29 +705,9 @@ class _Parser:
     def _quick_statement(self, m: re.Match[str]) -> None:
         """Store a statement the quick pattern matched, as the token path would."""
         lexer = self.lexer
-        line, line_start = lexer.line, lexer.line_start
-        key_pos = m.start("key")
-        atom = m.group("atom")
-        if atom is not None:
-            value = _quick_atom(atom, line, m.start("atom") - line_start + 1)
-            newlines = 1
-        else:
-            start = m.start("list")
-            body = m.group("list")
-            elements: list[Value] = []
-            item_line, item_start = line, line_start
-            for item in _Q_ITEM_RE.finditer(body):
-                found = item.group("atom")
-                if found is not None:
-                    col = start + item.start() - item_start + 1
-                    elements.append(_quick_atom(found, item_line, col))
-                else:
-                    item_line += 1
-                    item_start = start + item.end()
-            value = Value("list", tuple(elements), line, start - line_start + 1)
-            newlines = item_line - line + 1
-        key = m.group("key")
-        self._store_setting(key, line, key_pos - line_start + 1, m.group("op") == ADD, value)
+        line = lexer.line
+        setting, newlines = _quick_setting(m, line, lexer.line_start)
+        self._store_setting(setting.key, line, setting.col, setting.append, setting.value)
         lexer.pos = lexer.line_start = m.end()
         lexer.line = line + newlines
 
@@ -873,6 +853,136 @@ def _syntax_hint(text: str, tok: _Token, context: _Context, statement: _Token | 
     return None
 
 
+def _quick_setting(
+    m: re.Match[str], line: int, line_start: int, group: str = ""
+) -> tuple[Setting, int]:
+    """The setting a match of :data:`_QUICK_RE` at ``line`` (which starts at offset
+    ``line_start``) holds, as the token path reads it, and the newlines it spans.
+    ``group``: the prefix of the groups to read (a key :data:`_FILE_RE` captures)."""
+    key_at = m.start(group + "key")
+    atom = m.group(group + "atom")
+    # a group inside _FILE_RE's repetition keeps what an earlier statement put in it:
+    # an atom before the key is not this statement's (whose value is then a list)
+    if atom is not None and m.start(group + "atom") > key_at:
+        value = _quick_atom(atom, line, m.start(group + "atom") - line_start + 1)
+        newlines = 1
+    else:
+        start = m.start(group + "list")
+        body = m.group(group + "list")
+        elements: list[Value] = []
+        item_line, item_start = line, line_start
+        for item in _Q_ITEM_RE.finditer(body):
+            found = item.group("atom")
+            if found is not None:
+                col = start + item.start() - item_start + 1
+                elements.append(_quick_atom(found, item_line, col))
+            else:
+                item_line += 1
+                item_start = start + item.end()
+        value = Value("list", tuple(elements), line, start - line_start + 1)
+        newlines = item_line - line + 1
+    append = m.group(group + "op") == ADD
+    return Setting(m.group(group + "key"), value, line, key_at - line_start + 1, append), newlines
+
+
+def _file_statement(key: str, group: str) -> str:
+    """A quick statement with a plain ``=`` of ``key`` (a pattern), its parts in groups
+    named with the prefix ``group`` (``stmt`` is the whole, from its line's start)."""
+    g = group
+    return (
+        rf"(?P<{g}stmt>[ \t]*(?P<{g}key>{key})[ \t]*(?P<{g}op>=)[ \t]*"
+        rf"(?:(?P<{g}atom>{_Q_ATOM})|(?P<{g}list>\[{_Q_GAP}(?:{_Q_ATOM}{_Q_GAP}"
+        rf"(?:,{_Q_GAP}{_Q_ATOM}{_Q_GAP})*(?:,{_Q_GAP})?)?\]))[ \t]*(?:\#[^\n]*)?\n)"
+    )
+
+
+#: The keys :data:`_FILE_RE` captures as it validates (those the guest checks read):
+#: a group in a repetition holds its last match, which is the assignment xl uses.
+_CAPTURED = {"name": "n_", "vif": "v_"}
+# Any other key: the forms exclude each other, so a line matches in one way only.
+_OTHER_KEY = rf"(?!(?:{'|'.join(map(re.escape, _CAPTURED))})[ \t]*=)[a-z][._0-9a-z]*"
+
+# The quicker path: a whole file of everyday lines, checked with one fullmatch. A line
+# is blank, a comment, or one quick statement with a plain `=` (no `+=`, so the last
+# assignment of a key is its value and no type clash can happen); the file ends with a
+# newline (or is empty). Each form is one the token path reads to the same result (the
+# quick statement above), so a file they cover is valid and means what they say; any
+# other file (`;`, `+=`, escapes, nested lists, CR, a BOM, a last line without its
+# newline, any error) fails the match and takes the exact path. Every line matches
+# one form in one way, so a file that fails is given up in linear time (not
+# possessive: Python 3.11's re gets the groups of a possessive repetition wrong).
+_FILE_RE = re.compile(
+    r"(?:[ \t]*(?:\#[^\n]*)?\n|"
+    + "|".join(_file_statement(re.escape(k), g) for k, g in _CAPTURED.items())
+    + "|"
+    + _file_statement(_OTHER_KEY, "s_")
+    + ")*"
+)
+
+#: One pattern per key looked up in validated files: a line that starts its statement.
+_KEY_START_RE: dict[str, re.Pattern[str]] = {}
+
+
+class _CheckedConfig(XlConfig):
+    """A config :data:`_FILE_RE` validated as a whole: a setting is read when it is
+    asked for (a guest check asks for two keys of a dozen, and those the match has
+    already found), the whole list of settings only if someone wants it. In such a
+    file every statement starts a line and no key is added to, so a key's value is
+    its last statement."""
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self._match = match
+        self._all: list[Setting] | None = None
+        self._last: dict[str, Setting | None] = {}
+        self.dropped = _NONE_DROPPED
+
+    @property
+    def settings(self) -> list[Setting]:
+        if self._all is None:
+            self._all = _Parser(self._match.string).parse().settings
+        return self._all
+
+    @settings.setter
+    def settings(self, value: list[Setting]) -> None:
+        self._all = value
+
+    def where(self, key: str) -> Setting | None:
+        if self._all is not None:
+            return XlConfig.where(self, key)
+        try:
+            return self._last[key]
+        except KeyError:
+            pass
+        text = self._match.string
+        group = _CAPTURED.get(key)
+        m: re.Match[str] | None
+        if group is not None:
+            m, pos = self._match, self._match.start(group + "stmt")
+            if pos < 0:
+                m = None
+        else:
+            group = ""
+            pattern = _KEY_START_RE.get(key)
+            if pattern is None:
+                pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.M)
+                _KEY_START_RE[key] = pattern
+            starts = [found.start() for found in pattern.finditer(text)]
+            pos = starts[-1] if starts else -1  # the last assignment decides
+            m = _QUICK_RE.match(text, pos) if starts else None
+            assert m is not None or not starts  # the whole file matched _FILE_RE
+        setting = None
+        if m is not None:
+            setting = _quick_setting(m, text.count("\n", 0, pos) + 1, pos, group)[0]
+        self._last[key] = setting
+        return setting
+
+    def get(self, key: str) -> Value | None:
+        if self._all is not None:
+            return XlConfig.get(self, key)
+        setting = self.where(key)
+        return None if setting is None else setting.value
+
+
 def _quick_atom(token: str, line: int, col: int) -> Value:
     """A string (no escapes: the quick pattern leaves those to the lexer) or a number."""
     if token[0] == "'" or token[0] == '"':
@@ -898,4 +1008,7 @@ def parse_xl(text: str) -> XlConfig:
     ``text.decode("utf-8", "surrogateescape")``: bytes that are not UTF-8 stay
     distinct characters, allowed inside strings and comments as xl allows them.
     """
+    whole = _FILE_RE.fullmatch(text)
+    if whole is not None:
+        return _CheckedConfig(whole)
     return _Parser(text).parse()
