@@ -25,6 +25,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# table_use imports this module only when a script uses `ip -batch`: no cycle
+from regime.iproute2.table_use import skip_backquoted, skip_balanced
+
 __all__ = ["BatchWord", "batch_commands"]
 
 _EXPANDED = "\0"  # stands for the unknown text of one expansion
@@ -104,27 +107,10 @@ def _expansion_end(text: str, pos: int, end: int) -> int:
     """Just after the expansion that starts at ``pos`` (a ``$`` or a backquote), or
     ``pos + 1`` when the ``$`` starts none."""
     if text[pos] == "`":
-        k = pos + 1
-        while k < end and text[k] != "`":
-            k += 2 if text[k] == "\\" else 1
-        return min(k + 1, end)
+        return skip_backquoted(text, pos + 1, end)
     nxt = text[pos + 1] if pos + 1 < end else ""
     if nxt == "(" or nxt == "{":
-        closer = ")" if nxt == "(" else "}"
-        level, k = 0, pos + 1
-        while k < end:
-            ch = text[k]
-            if ch == "\\":
-                k += 2
-                continue
-            if ch == nxt:
-                level += 1
-            elif ch == closer:
-                level -= 1
-                if level == 0:
-                    return k + 1
-            k += 1
-        return end
+        return skip_balanced(text, pos + 1, nxt, ")" if nxt == "(" else "}", end)
     if nxt in _NAME_START:
         k = pos + 2
         while k < end and text[k] in _NAME_CHARS:

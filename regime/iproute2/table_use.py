@@ -396,11 +396,11 @@ class _Lexer:
         if nxt == "(":
             b.dynamic = True
             if text.startswith("((", pos + 1):
-                return self._skip_balanced(pos + 1, "(", ")")
+                return skip_balanced(self.text, pos + 1, "(", ")", len(self.text))
             return self._substitution(pos + 2, ")", depth)
         if nxt == "{":
             b.dynamic = True
-            return self._skip_balanced(pos + 1, "{", "}")
+            return skip_balanced(self.text, pos + 1, "{", "}", len(self.text))
         if nxt == "'" and not quoted:  # $'...' (ANSI-C quoting): a literal
             b.quoted = True
             pos += 2
@@ -428,29 +428,8 @@ class _Lexer:
         if depth < _MAX_DEPTH:
             return self._run(pos, stop, depth + 1)
         if stop == ")":
-            return self._skip_balanced(pos - 1, "(", ")")
-        end = pos
-        while end < len(self.text) and self.text[end] != "`":
-            end += 2 if self.text[end] == "\\" else 1
-        return min(end + 1, len(self.text))
-
-    def _skip_balanced(self, pos: int, opener: str, closer: str) -> int:
-        """From an opener at ``pos``, the offset just after its matching closer."""
-        level = 0
-        text = self.text
-        while pos < len(text):
-            c = text[pos]
-            if c == "\\":
-                pos += 2
-                continue
-            if c == opener:
-                level += 1
-            elif c == closer:
-                level -= 1
-                if level == 0:
-                    return pos + 1
-            pos += 1
-        return len(text)
+            return skip_balanced(self.text, pos - 1, "(", ")", len(self.text))
+        return skip_backquoted(self.text, pos, len(self.text))
 
     def _redirection(self, pos: int, b: _Builder) -> int:
         fd = "0" if self.text[pos] == "<" else "1"
@@ -968,3 +947,32 @@ def undefined_tables(
         )
         problems.append(Problem("RT105", use.path, use.line, use.col, message, related))
     return problems
+
+
+def skip_balanced(text: str, pos: int, opener: str, closer: str, end: int) -> int:
+    """From an opener at ``pos``, the offset just after its matching closer (a
+    backslash escapes the next character), or ``end`` when there is none before it:
+    how the shell skips ``$(...)`` and ``${...}`` (also in an ``ip -batch``
+    here-document, regime.iproute2.ip_batch)."""
+    level = 0
+    while pos < end:
+        c = text[pos]
+        if c == "\\":
+            pos += 2
+            continue
+        if c == opener:
+            level += 1
+        elif c == closer:
+            level -= 1
+            if level == 0:
+                return pos + 1
+        pos += 1
+    return end
+
+
+def skip_backquoted(text: str, pos: int, end: int) -> int:
+    """From just after an opening backquote, the offset just after its closing one
+    (a backslash escapes the next character), or ``end``."""
+    while pos < end and text[pos] != "`":
+        pos += 2 if text[pos] == "\\" else 1
+    return min(pos + 1, end)
