@@ -59,6 +59,7 @@ class Transaction:
         self.repos = repos
         self.svnlook = svnlook
         self.which = ["-r", txn] if revision else ["-t", txn]
+        self._special: dict[str, bool] = {}  # svn:special, by path (see special)
 
     def _run(
         self, command: str, *options: str, operands: tuple[str, ...] = ()
@@ -89,8 +90,12 @@ class Transaction:
 
     def special(self, path: str) -> bool:
         """Whether a file of the transaction has svn:special (a symlink: its text is
-        "link TARGET", never lines to check)."""
-        return self.propget(path, "svn:special") is not None
+        "link TARGET", never lines to check). Asked once a path: the diff's reader,
+        the whole-file reader and the tree's links all ask it of the same files."""
+        known = self._special.get(path)
+        if known is None:
+            known = self._special[path] = self.propget(path, "svn:special") is not None
+        return known
 
     def base_revision(self) -> str:
         """The revision a transaction's changes are made on (the youngest: svn refuses

@@ -409,7 +409,7 @@ class SvnTree:
             return None
         if data is None or not data.startswith(SVN_LINK_PREFIX):
             return None
-        if self.txn.propget(path, "svn:special") is None:
+        if not self.txn.special(path):
             return None
         return data[len(SVN_LINK_PREFIX) :].decode("utf-8", "surrogateescape")
 
