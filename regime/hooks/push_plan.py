@@ -20,7 +20,7 @@ from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
 from regime.policy.model import Policy
 from regime.policy.server import Effective, effective_policy, too_big_policy
 from regime.sources import git
-from regime.sources.trees import _cat_blobs
+from regime.sources.trees import cat_blobs
 
 
 @dataclass(slots=True)
@@ -120,7 +120,7 @@ def _policies(
             shown.setdefault(info.oid, f"{ref}:{POLICY_FILE}")
     effective: dict[str | None, Effective] = {None: Effective(server)}
     small = [(oid, oid) for oid, size in blobs.items() if size <= MAX_POLICY_BYTES]
-    for oid, data in _cat_blobs(small, None, MAX_POLICY_BYTES, []) if small else ():
+    for oid, data in cat_blobs(small, None, MAX_POLICY_BYTES, []) if small else ():
         effective[oid] = effective_policy(server, data, shown_as=shown[oid])
     for oid in blobs.keys() - effective.keys():
         effective[oid] = too_big_policy(server, shown[oid])

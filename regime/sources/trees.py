@@ -196,7 +196,7 @@ class GitTree:
             wanted = list(self._link_blobs.items())
             self._targets = {
                 p: data.decode("utf-8", "surrogateescape")
-                for p, data in _cat_blobs(wanted, self.cwd, _MAX_LINK_BYTES, [])
+                for p, data in cat_blobs(wanted, self.cwd, _MAX_LINK_BYTES, [])
             }
         return self._targets.get(path, "")
 
@@ -213,7 +213,7 @@ class GitTree:
         wanted = [(p, listing[p]) for p in paths if p in listing]
         if not wanted:
             return
-        yield from _cat_blobs(wanted, self.cwd, limit, too_big)
+        yield from cat_blobs(wanted, self.cwd, limit, too_big)
 
 
 def _note_too_big(too_big: list[tuple[str, int]] | None, path: str, size: int) -> None:
@@ -231,12 +231,15 @@ _SKIP_PIECE = 1024 * 1024
 _MAX_LINK_BYTES = 4096
 
 
-def _cat_blobs(
+def cat_blobs(
     wanted: Sequence[tuple[str, str]],
     cwd: str | None,
     limit: int | None = None,
     too_big: list[tuple[str, int]] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
+    """The content of each (path, blob id) of ``wanted``, in order, from one ``git
+    cat-file --batch`` fed by a thread; a blob over ``limit`` is read through and
+    dropped, and noted in ``too_big``. Shared by the trees and the push's policy files."""
     proc = subprocess.Popen(
         git("cat-file", "--batch"),
         cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
