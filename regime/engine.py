@@ -21,8 +21,8 @@ from regime.policy.model import Policy
 from regime.sources.process import TooBig
 
 if TYPE_CHECKING:
+    from regime.changeset import Tree
     from regime.checks.infra import Prepared
-    from regime.sources.trees import Tree
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ Checks stay pure: this module only decides what each rule is shown.
 
 from __future__ import annotations
 
-from regime.changeset import ChangedFile, Contents, FileStatus
+from regime.changeset import Added, ChangedFile, Contents, FileStatus
 from regime.checks.rules import RULES
 from regime.diff.textdiff import added_lines, is_binary
 from regime.limits import would_check
@@ -72,14 +72,14 @@ def views(changed: ChangedFile, contents: Contents, policy: Policy) -> list[View
     if changed.binary:
         olds = [] if changed.status is FileStatus.ADDED else contents.before(changed, limit)
         diffed = ChangedFile(
-            path=changed.path, status=changed.status, added=added_lines(data, olds),
+            path=changed.path, status=changed.status, added=Added.of_lines(added_lines(data, olds)),
             old_path=changed.old_path,
         )  # fmt: skip
     if not fresh:
         return [(diffed, None)]
     whole = ChangedFile(
         path=changed.path, status=FileStatus.WHOLE, old_path=changed.old_path,
-        content=data,
+        added=Added.whole(data),
     )  # fmt: skip
     others = frozenset(c for c, r in RULES.items() if r.scope == "lines") - fresh
     return [(whole, fresh), (diffed, others)]

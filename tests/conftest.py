@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from regime.added import Added
+
 REGIME = str(Path(sys.executable).parent / "regime")
 
 # Isolate every git call from the machine's own git configuration.
@@ -232,3 +234,10 @@ def regime_staged_findings(repo: GitRepo) -> tuple[int, set[tuple[str, int, str]
     assert res.code in (0, 1), f"regime staged exited {res.code}:\n{res.text}"
     doc = json.loads(res.out)
     return res.code, {(f["path"], f["line"], f["code"]) for f in doc["findings"]}
+
+
+def added_hunks(runs: list[tuple[int, bytes]]) -> Added:
+    """Added lines as a diff's hunks carry them: one hunk a run of ``+`` lines (each
+    with its newline), from the line number given."""
+    body = b"".join(b"@@ -1,0 +%d,%d @@\n" % (n, run.count(b"\n")) + run for n, run in runs)
+    return Added.hunks(body)

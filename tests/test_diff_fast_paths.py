@@ -27,6 +27,7 @@ import sys
 
 import pytest
 import reference_split
+from conftest import added_hunks
 
 from regime.changeset import AddedLine, ChangedFile
 from regime.checks.whitespace import (
@@ -217,9 +218,9 @@ def test_lazy_chunks_and_the_raw_runs_agree_with_reading_at_once(seed: int) -> N
             if lazy is None:
                 assert eager is None
                 continue
-            assert eager is not None and eager.pending is None and eager.added_runs is None
-            lazy_files += lazy.pending is not None
-            runs = lazy.added_runs
+            assert eager is not None and not eager.added.diff
+            lazy_files += lazy.added.diff
+            runs = lazy.added.data if lazy.added.diff else None
             lazy.path = eager.path = "f.c"  # a name the whitespace rules check
             got = list(check_file(lazy, policy))
             assert got == list(check_file(eager, policy))
@@ -256,12 +257,14 @@ def test_byte_screen_edges(added: bytes, holds: bool, screened: bool) -> None:
     decoded = added.decode("utf-8", "surrogateescape").split("\n")[:-1]
     lines = [AddedLine(1, x[1:].removesuffix("\r"), "\n") for x in decoded]
     assert _holds_finding(lines) == holds
-    changed = ChangedFile("f.c", added_runs=[(1, added)])
+    changed = ChangedFile("f.c", added=added_hunks([(1, added)]))
     assert bool(list(changed.lines_where(SCREENS))) == screened
 
 
 def test_lines_where_numbers_the_lines_of_each_run() -> None:
-    changed = ChangedFile("f.c", added_runs=[(3, b"+a\n+b \n+c\n+\td\r\n"), (20, b"+e\n+f\t\n")])
+    changed = ChangedFile(
+        "f.c", added=added_hunks([(3, b"+a\n+b \n+c\n+\td\r\n"), (20, b"+e\n+f\t\n")])
+    )
     assert list(changed.lines_where(SCREENS)) == [
         AddedLine(4, "b ", "\n"), AddedLine(6, "\td", "\r\n"), AddedLine(21, "f\t", "\n"),
     ]  # fmt: skip

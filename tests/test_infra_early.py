@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import GitRepo
 
-from regime.changeset import AddedLine, ChangedFile, ChangeSet
+from regime.changeset import Added, AddedLine, ChangedFile, ChangeSet
 from regime.engine import Outcome, check_changeset
 from regime.policy.model import default_policy
 from regime.sources.process import ProducerError
@@ -41,7 +41,7 @@ def _tree(root: Path) -> FsTree:
 
 
 def _run(tree: FsTree, early: bool) -> Outcome:
-    changed = ChangedFile("etc/xen/db.cfg", added=[AddedLine(2, "vif = [ ... ]")])
+    changed = ChangedFile("etc/xen/db.cfg", added=Added.of_lines([AddedLine(2, "vif = [ ... ]")]))
     touched = frozenset({"etc/xen/db.cfg"}) if early else None
     outcome = Outcome()
     changeset = ChangeSet(files=iter([changed]), tree=tree, touched_early=touched)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from regime.changeset import ChangedFile, FileStatus, text_lines
+from regime.changeset import Added, ChangedFile, FileStatus, text_lines
 from regime.checks.whitespace import TAB, TRAILING_AT_EOL, _is_trailing_space, trailing_start
 from regime.diff.names import split_git_header, unquote
 from regime.diff.reader import changed_files
@@ -141,7 +141,9 @@ def line_by_line(text: str) -> set[int]:
 
 
 def screened(text: str) -> set[int]:
-    whole = ChangedFile("a.c", FileStatus.WHOLE, content=text.encode("utf-8", "surrogateescape"))
+    whole = ChangedFile(
+        "a.c", FileStatus.WHOLE, added=Added.whole(text.encode("utf-8", "surrogateescape"))
+    )
     return {line.number for line in whole.lines_where([TAB, TRAILING_AT_EOL])}
 
 
@@ -209,7 +211,7 @@ def test_a_commit_message_without_a_final_newline_ends_at_its_nul() -> None:
     assert [type(x).__name__ for x in items] == ["CommitRecord", "Chunk", "CommitRecord"]
     first, chunk, second = items
     assert isinstance(first, CommitRecord) and first.message == "no newline"
-    assert isinstance(chunk, Chunk) and chunk.plus == [b"+b \n"]
+    assert isinstance(chunk, Chunk) and chunk.pieces[chunk.head :] == [b"@@ -1,0 +2 @@\n", b"+b \n"]
     assert isinstance(second, CommitRecord) and second.sha == "2222"
 
 

@@ -26,19 +26,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, base_env, run_regime
+from conftest import GitRepo, added_hunks, base_env, run_regime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_git_pre_receive import assert_accepted, assert_refused, make_server
 from test_svn_door import Svn
 
-from regime.changeset import (
-    AddedLine,
-    ChangedFile,
-    FileStatus,
-    _matching_line_starts,
-    text_lines,
-)
+from regime.added import _matching_line_starts
+from regime.changeset import Added, AddedLine, ChangedFile, FileStatus, text_lines
 from regime.checks.whitespace import TAB, TRAILING_AT_EOL, check_file
 from regime.diff.chunks import to_changed_file
 from regime.diff.split import Chunk, split
@@ -119,11 +114,13 @@ def test_findings_equal_the_per_line_reference_for_every_combination_of_rules(
     fast = to_changed_file(chunks[0])
     slow = to_changed_file(dataclasses.replace(chunks[0], plain=False))
     assert fast is not None and slow is not None
-    assert fast.added_runs is not None, "the raw runs are the path under test"
+    assert fast.added.diff, "the hunks as bytes are the path under test"
     key = (tab_on, trail_on)
     assert found(fast, key) == expected
     assert found(slow, key) == expected
-    whole = ChangedFile(path, FileStatus.WHOLE, content=content.encode("utf-8", "surrogateescape"))
+    whole = ChangedFile(
+        path, FileStatus.WHOLE, added=Added.whole(content.encode("utf-8", "surrogateescape"))
+    )
     assert found(whole, key) == expected
 
 
@@ -188,7 +185,7 @@ def test_a_whole_file_read_as_bytes_finds_what_a_walk_over_every_line_finds(
     applies_tab, applies_trail = PATHS[path]
     content = b"".join(pieces)
     expected = walk_every_line(content, tab_on and applies_tab, trail_on and applies_trail)
-    whole = ChangedFile(path, FileStatus.WHOLE, content=content)
+    whole = ChangedFile(path, FileStatus.WHOLE, added=Added.whole(content))
     assert found(whole, (tab_on, trail_on)) == expected
     # and the lines a whole file has are the same lines, read either way
     picked = list(whole.lines_where([TAB, TRAILING_AT_EOL]))
@@ -211,19 +208,19 @@ def test_a_whole_file_read_as_bytes_finds_what_a_walk_over_every_line_finds(
 def test_a_whole_file_makes_only_the_lines_its_screens_pick(
     content: bytes, lines: list[tuple[int, str, str]]
 ) -> None:
-    whole = ChangedFile("a.c", FileStatus.WHOLE, content=content)
+    whole = ChangedFile("a.c", FileStatus.WHOLE, added=Added.whole(content))
     picked = whole.lines_where([TAB, TRAILING_AT_EOL])
     assert [(x.number, x.text, x.eol) for x in picked] == lines
 
 
 @pytest.mark.parametrize("path", ["Makefile", "etc/iproute2/rt_tables", "rules.mk"])
 def test_a_trailing_tab_is_found_where_tabs_are_allowed(path: str) -> None:
-    changed = ChangedFile(path, added_runs=[(1, b"+all: x\t\n+\tcc x.c\n+100\tfoo\t\n")])
+    changed = ChangedFile(path, added=added_hunks([(1, b"+all: x\t\n+\tcc x.c\n+100\tfoo\t\n")]))
     assert found(changed, (True, True)) == [(1, 7, "WS102"), (3, 8, "WS102")]
 
 
 def test_a_trailing_tab_is_found_when_ws101_is_off() -> None:
-    changed = ChangedFile("a.c", added_runs=[(1, b"+int a;\t\n+\tint b;\n")])
+    changed = ChangedFile("a.c", added=added_hunks([(1, b"+int a;\t\n+\tint b;\n")]))
     assert found(changed, (False, True)) == [(1, 7, "WS102")]
 
 

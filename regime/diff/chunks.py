@@ -1,13 +1,12 @@
 """Turn one file chunk of a diff into a ChangedFile holding the lines it adds.
 
 A plain chunk (see split.Chunk: nothing but ``+``, ``-`` and space lines in hunks
-the splitter has counted) carries its added lines as raw runs with their line
-numbers (``ChangedFile.added_runs``): a check that looks for a few bad lines finds
-them there with one regex pass (``ChangedFile.lines_where``), so a huge change is
-never parsed line by line. unidiff reads such a chunk only when a check walks all
-its lines, and it is the reference the runs are tested against on every generated
-diff (``tests/test_diff_fast_paths.py``). A chunk that is not plain is read by
-unidiff at once, and one unidiff cannot read becomes a ChangedFile with a
+the splitter has counted) hands its hunks on as the bytes they are (``Added.hunks``,
+regime/added.py): a check that looks for a few bad lines finds them there with one
+regex pass, so a huge change is never parsed line by line; unidiff is the reference
+that reading is tested against on every generated diff
+(``tests/test_diff_fast_paths.py``). A chunk that is not plain is read by unidiff at
+once, and one unidiff cannot read becomes a ChangedFile with a
 ``problem`` instead of an exception, so one odd file never hides the findings of
 the others. Combined diffs of merges (``diff --cc``), which unidiff does not read,
 keep only the lines the merge itself introduced (a ``+`` in every parent column).
@@ -18,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from regime.changeset import AddedLine, ChangedFile, FileStatus
+from regime.changeset import Added, AddedLine, ChangedFile, FileStatus
 from regime.diff.names import (
     binary_names,
     decode,
@@ -30,7 +29,7 @@ from regime.diff.names import (
     unquote,
 )
 from regime.diff.split import Chunk, split_lines
-from regime.diff.svn_lines import SvnNumbering, run_segments, svn_added, svn_split_lines
+from regime.diff.svn_lines import SvnNumbering, svn_added, svn_split_lines
 
 _SVN_HEADER = re.compile(r"^(Index|Modified|Added|Deleted|Copied|Replaced): (.*)$")
 _SVN_COPY = re.compile(r"^(.*?) \(from rev \d+, .*\)$")
@@ -67,10 +66,10 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
     if changed.binary or changed.status is FileStatus.DELETED or chunk.kind == "combined":
         return changed
     if lazy:
-        changed.added_runs = list(zip(chunk.plus_at, chunk.plus, strict=True))
-        changed.pending = _Pending(chunk.pieces[chunk.head - 2 :])
+        changed.added = Added.hunks(b"".join(chunk.pieces[chunk.head :]))
     elif chunk.lone_cr:
-        changed.added, segments = _svn_lone_cr(chunk)
+        lines, segments = _svn_lone_cr(chunk)
+        changed.added = Added.of_lines(lines)
         # the whole file, not only from the top: a line may go on below the hunk
         if not (_shown_whole(chunk) and chunk.pieces[chunk.head].startswith(b"@@ -0,0 ")):
             changed.numbering = SvnNumbering(lambda: segments, always=True)
@@ -82,18 +81,13 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
             changed.problem_line = chunk.first_line
             return changed
         try:
-            changed.added = unidiff_added(text[start:])
+            changed.added = Added.of_lines(unidiff_added(text[start:]))
         except UnreadableHunks as exc:
             changed.problem = str(exc)
             changed.problem_line = chunk.first_line
-    if chunk.kind == "svn" and chunk.hunks and not _shown_whole(chunk):
+    if chunk.kind == "svn" and chunk.hunks and not _shown_whole(chunk) and changed.problem is None:
         # svn's numbers count the lone CRs above the hunks: the file says how many
-        if changed.added_runs is not None:
-            runs = changed.added_runs
-            changed.numbering = SvnNumbering(lambda: run_segments(runs))
-        elif changed.problem is None:
-            numbers = [x.number for x in changed.added]
-            changed.numbering = SvnNumbering(lambda: numbers)
+        changed.numbering = SvnNumbering(changed.added.line_numbers)
     return changed
 
 
@@ -114,7 +108,7 @@ def _as_lf(chunk: Chunk) -> Chunk:
     def lf(data: bytes) -> bytes:
         return data.replace(b"\r\n", b"\n")
 
-    return replace(chunk, pieces=[lf(x) for x in chunk.pieces], plus=[lf(x) for x in chunk.plus])
+    return replace(chunk, pieces=[lf(x) for x in chunk.pieces])
 
 
 _FROM_THE_TOP = re.compile(rb"@@ -\d+(?:,\d+)? \+(?:1|0,0)[ ,]")
@@ -164,28 +158,6 @@ def _unified_head(chunk: Chunk) -> bool:
     """Whether the header ends with the ---/+++ pair unidiff starts from."""
     head = chunk.pieces[: chunk.head]
     return len(head) >= 2 and head[-2].startswith(b"--- ") and head[-1].startswith(b"+++ ")
-
-
-class _Pending:
-    """The added lines of a plain chunk, read by unidiff when first asked for.
-
-    The splitter has already checked every hunk against its counts, so unidiff
-    failing here is a bug, not a bad diff: it raises, and the door fails closed.
-    """
-
-    __slots__ = ("_pieces",)
-
-    def __init__(self, pieces: list[bytes]) -> None:
-        self._pieces = pieces
-
-    def __call__(self) -> list[AddedLine]:
-        text = [decode(x) for x in split_lines(b"".join(self._pieces))]
-        try:
-            return unidiff_added(text)
-        except UnreadableHunks as exc:
-            raise RuntimeError(
-                f"a diff the splitter read is not readable by unidiff: {exc}"
-            ) from exc
 
 
 def unidiff_added(text: list[str]) -> list[AddedLine]:
@@ -381,6 +353,6 @@ def _combined(text: list[str]) -> ChangedFile:
             added.append(added_line(target, raw[parents:]))
         target += 1
     return ChangedFile(
-        path=path, status=FileStatus.MODIFIED, binary=binary, added=added, blob=blob,
-        old_blobs=old_blobs,
+        path=path, status=FileStatus.MODIFIED, binary=binary, added=Added.of_lines(added),
+        blob=blob, old_blobs=old_blobs,
     )  # fmt: skip

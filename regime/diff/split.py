@@ -12,8 +12,12 @@ Hunk lines are taken a run at a time: one search finds the first line that does
 not start like the run's first (``+``, ``-`` or a space) and the counts drop by the
 number of lines in the run, so the bytes of a big change are touched by C code only. A run longer
 than the count still due is cut at the count, which gives exactly the result of
-taking the lines one by one. The ``+`` runs are kept apart as well (``Chunk.plus``)
-so that checks can screen the added text without building a line of it.
+taking the lines one by one. A chunk whose hunks hold nothing odd (``Chunk.plain``)
+hands its hunks on as bytes (regime/added.py), so that checks can screen the added
+text without building a line of it.
+
+For a stream git writes, ``regime/diff/scan.py`` cuts the files out faster and hands
+this splitter only the files it does not take.
 
 Commit records written by ``git diff-tree --stdin --format=%x00...%x00`` are
 recognised by their NUL byte and handed out between the chunks of each commit.
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from regime.diff.svn_lines import svn_split_lines
@@ -74,9 +78,7 @@ class Chunk:
     """The raw bytes of one file's part of a diff.
 
     ``pieces`` joined are the chunk as it stood in the stream; the first ``head``
-    of them are the header lines before the first hunk, one line each. ``plus`` are
-    the added lines (with their ``+`` and the diff's line ends), in runs, and
-    ``plus_at`` the line number (new side) of each run's first line. ``plain`` is True
+    of them are the header lines before the first hunk, one line each. ``plain`` is True
     when every hunk held nothing but ``+``, ``-`` and space lines, each ending in a
     newline, and nothing stood between hunks: a chunk any unified-diff reader reads
     the same way.
@@ -89,8 +91,6 @@ class Chunk:
     problem_line: int = 0
     hunks: int = 0
     head: int = 0
-    plus: list[bytes] = field(default_factory=list)
-    plus_at: list[int] = field(default_factory=list)  # new-side line number of each plus
     plain: bool = True
     trailer: int = 0  # empty lines after the last hunk (svnlook prints one)
     # Over the size limit: the chunk's size in bytes and the limit (else 0). Only the
@@ -155,15 +155,6 @@ class _Discard(list[bytes]):
     def append(self, item: bytes) -> None:
         if item.startswith(b"--- "):
             self.minus = True
-
-
-class _DiscardNumbers(list[int]):
-    """Where the line numbers of the runs of a chunk over the size limit go: nowhere."""
-
-    __slots__ = ()
-
-    def append(self, item: int) -> None:
-        pass
 
 
 # Pushed back by _refill for a line too long to hold: next() reads it on from
@@ -462,8 +453,6 @@ def _over_limit(chunk: Chunk, src: _Source) -> None:
     header itself is that big), drop its lines, keep nothing more of it."""
     kept = chunk.pieces[: chunk.head] if chunk.hunks else chunk.pieces
     chunk.pieces = _Discard(kept)
-    chunk.plus = _Discard()
-    chunk.plus_at = _DiscardNumbers()
     chunk.too_big = 1  # its size is known when it ends
     chunk.plain = False
     src.stop = _NO_LIMIT
@@ -589,16 +578,15 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
     of the hunk is read a line at a time (:func:`_read_by_line`), so a run of lines
     of many lone CRs is never searched again for each.
     """
-    pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
+    pieces = chunk.pieces
     o, new = hunk.old[0], hunk.new
-    at = hunk.start  # the new-side number of the next added or context line
     svn = chunk.kind == "svn"
     if o == 0 and new == 0:
         chunk.plain = False  # no tool writes an empty hunk, and unidiff reads on past it
     while o > 0 or new > 0:
         if src.consumed > src.stop:
             _over_limit(chunk, src)
-            pieces, plus, plus_at = chunk.pieces, chunk.plus, chunk.plus_at
+            pieces = chunk.pieces
         lead = src.lead()
         if lead == _PLUS and new > 0:
             data, count = src.run(_PLUS_END, new)
@@ -607,12 +595,9 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
                 data, count = src.cut_run(data, _LONE_CR)
             if count:
                 pieces.append(data)
-                plus.append(data)
-                plus_at.append(at)
                 new -= count
-                at += count
             if lone:
-                _read_by_line(chunk, src, o, new, at)
+                _read_by_line(chunk, src, o, new)
                 return
             continue
         if lead == _MINUS and o > 0:
@@ -624,7 +609,7 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
                 pieces.append(data)
                 o -= count
             if lone:
-                _read_by_line(chunk, src, o, new, at)
+                _read_by_line(chunk, src, o, new)
                 return
             continue
         if lead == _SPACE and o > 0 and new > 0:
@@ -636,9 +621,8 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
                 pieces.append(data)
                 o -= count
                 new -= count
-                at += count
             if lone:
-                _read_by_line(chunk, src, o, new, at)
+                _read_by_line(chunk, src, o, new)
                 return
             continue
         line = src.next()
@@ -646,16 +630,16 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
             return
         lone = svn and b"\r" in line and _LONE_CR.search(line) is not None
-        counts = _take_line(chunk, src, _svn_cut(chunk, src, line) if lone else line, o, new, at)
+        counts = _take_line(chunk, src, _svn_cut(chunk, src, line) if lone else line, o, new)
         if counts is None:
             return
-        o, new, at = counts
+        o, new = counts
         if lone:
-            _read_by_line(chunk, src, o, new, at)
+            _read_by_line(chunk, src, o, new)
             return
 
 
-def _read_by_line(chunk: Chunk, src: _Source, o: int, new: int, at: int) -> None:
+def _read_by_line(chunk: Chunk, src: _Source, o: int, new: int) -> None:
     """The rest of a hunk of an svn chunk, a line at a time, each line cut into svn's
     lines (what is left of a line when the counts are done, such as the next hunk's
     header glued to a line ending in a lone CR, is read on as lines of their own)."""
@@ -668,10 +652,10 @@ def _read_by_line(chunk: Chunk, src: _Source, o: int, new: int, at: int) -> None
             return
         if b"\r" in line and _LONE_CR.search(line):
             line = _svn_cut(chunk, src, line)
-        counts = _take_line(chunk, src, line, o, new, at)
+        counts = _take_line(chunk, src, line, o, new)
         if counts is None:
             return
-        o, new, at = counts
+        o, new = counts
 
 
 def _svn_cut(chunk: Chunk, src: _Source, line: bytes) -> bytes:
@@ -681,25 +665,17 @@ def _svn_cut(chunk: Chunk, src: _Source, line: bytes) -> bytes:
     return src.cut(svn_split_lines(line))
 
 
-def _take_line(
-    chunk: Chunk, src: _Source, line: bytes, o: int, new: int, at: int
-) -> tuple[int, int, int] | None:
+def _take_line(chunk: Chunk, src: _Source, line: bytes, o: int, new: int) -> tuple[int, int] | None:
     """One hunk line taken on its own: the counts after it, or None when the hunk
     ends there with a problem."""
     c = line[:1]
-    if not line.endswith(b"\n"):
-        chunk.plain = False  # the stream's last line, cut off: no line end to screen
     if c == b"+":
         new -= 1
-        chunk.plus.append(line)
-        chunk.plus_at.append(at)
-        at += 1
     elif c == b"-":
         o -= 1
     elif c == b" " or line in (b"\n", b"\r\n"):
         o -= 1
         new -= 1
-        at += 1
         if c != b" ":
             chunk.plain = False
     elif c == b"\\":
@@ -708,11 +684,13 @@ def _take_line(
         src.push_back(line)
         _problem(chunk, src.lineno + 1, "a hunk is shorter than its header says")
         return None
+    if not line.endswith(b"\n"):
+        chunk.plain = False  # the stream's last line, cut off: no line end to screen
     chunk.pieces.append(line)
     if o < 0 or new < 0:
         _problem(chunk, src.lineno, "a hunk is longer than its header says")
         return None
-    return o, new, at
+    return o, new
 
 
 def _read_combined_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from regime.changeset import AddedLine, text_lines
+from regime.added import AddedLine, text_lines
 
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _SVN_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -161,8 +161,3 @@ class SvnNumbering:
         if content is None:
             return None
         return exact_added(content, self._segments())
-
-
-def run_segments(runs: list[tuple[int, bytes]]) -> list[int]:
-    """svn's line numbers of a plain chunk's runs (no lone CR: one line a newline)."""
-    return [n for start, run in runs for n in range(start, start + run.count(b"\n"))]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from regime.changeset import AddedLine, text_lines
+from regime.added import AddedLine, text_lines
 from regime.sources.tree import BINARY_SNIFF
 
 # Past this many line comparisons in the matcher's first pass, the linear count of

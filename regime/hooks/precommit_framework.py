@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from regime.changeset import ChangeSet
+from regime.changeset import ChangeSet, Tree
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
 from regime.hooks.base import (
@@ -27,7 +27,7 @@ from regime.hooks.base import (
 )
 from regime.policy.model import Policy
 from regime.sources import git, tree
-from regime.sources.trees import FsTree, GitTree, Tree
+from regime.sources.trees import FsTree, GitTree
 
 
 def _range() -> tuple[str, str] | None:

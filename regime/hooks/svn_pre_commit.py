@@ -203,10 +203,10 @@ def _may_be_symlink(changed: ChangedFile) -> bool:
     does not show them); a file of runs always ends in a newline."""
     if changed.binary or changed.problem is not None or changed.too_big is not None:
         return False
-    if changed.added_runs is not None or changed.pending is not None:
-        return False
     added = changed.added
-    return len(added) == 1 and not added[0].eol and added[0].text.startswith("link ")
+    if added.diff:
+        return False
+    return added.data.startswith(b"link ") and b"\n" not in added.data
 
 
 def _file_reader(transaction: Transaction, limit: int) -> Callable[[str], bytes | None]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from regime.sources.trees import Tree
+    from regime.changeset import Tree
 
 #: Links followed for one path before it counts as a loop (Linux's MAXSYMLINKS).
 MAX_LINKS = 40

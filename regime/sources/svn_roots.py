@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from regime.sources.trees import Tree
+from regime.changeset import Tree
 
 _LINES = frozenset(("branches", "tags"))
 

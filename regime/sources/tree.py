@@ -13,7 +13,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 
-from regime.changeset import ChangedFile, FileStatus
+from regime.changeset import Added, ChangedFile, FileStatus
 from regime.sources.process import TooBig
 
 Keep = Callable[[str, bytes], None]
@@ -107,7 +107,7 @@ def whole_file(
     if b"\0" in data[:BINARY_SNIFF]:
         changed.binary = True
         return changed
-    changed.content = data
+    changed.added = Added.whole(data)
     return changed
 
 

@@ -16,7 +16,7 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from regime.sources.git import git
 from regime.sources.links import SVN_LINK_PREFIX
@@ -24,33 +24,6 @@ from regime.sources.process import ProducerError, TooBig, run_text
 
 if TYPE_CHECKING:
     from regime.sources.svn import Transaction
-
-
-class Tree(Protocol):
-    #: Whether the tree's links are files of :meth:`paths` (svn: a file with
-    #: svn:special holding ``link TARGET``), found when those are read.
-    links_are_files: bool
-
-    def paths(self) -> list[str]:
-        """Every file of the tree, repository-relative."""
-
-    def read_many(
-        self,
-        paths: Sequence[str],
-        limit: int | None = None,
-        too_big: list[tuple[str, int]] | None = None,
-    ) -> Iterator[tuple[str, bytes]]:
-        """The content of each path that is a file of the tree, in the order given;
-        a file larger than ``limit`` bytes is not read but added to ``too_big``."""
-
-    def link_paths(self) -> list[str] | None:
-        """Symbolic links of the tree known without reading its files (:meth:`paths`
-        may list them too); None: which files are links cannot be told that cheaply."""
-
-    def link(self, path: str) -> str | None:
-        """The target of ``path`` when it is a symbolic link of the tree (as the
-        link holds it), else None (a file, a folder, nothing). Never followed here:
-        regime.sources.links follows links, inside the tree only."""
 
 
 class FsTree:
