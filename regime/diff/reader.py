@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from regime.changeset import ChangedFile, ChangeSet
 from regime.diff.chunks import to_changed_file
-from regime.diff.split import CommitRecord, split
+from regime.diff.scan import scan
+from regime.diff.split import CommitRecord
 
 
 @dataclass(slots=True)
@@ -40,7 +41,7 @@ def changed_files(
     it accepts. A file whose part of the diff is larger than ``limit`` bytes (the
     policy's limits.max_file_size) comes with ``too_big`` and no lines. ``seen``
     counts the chunks and watches the bytes."""
-    for item in split(seen.watch(blocks) if seen is not None else blocks, limit):
+    for item in scan(seen.watch(blocks) if seen is not None else blocks, limit):
         if isinstance(item, CommitRecord):
             continue
         if seen is not None:
@@ -56,7 +57,7 @@ class _Records:
     def __init__(self, blocks: Iterable[bytes], limit_for: Callable[[str], int] | None) -> None:
         self._limit_for = limit_for
         self._limit = 1 << 62
-        self._it = split(blocks, lambda: self._limit)
+        self._it = scan(blocks, lambda: self._limit)
         self._back: CommitRecord | None = None
 
     def next_commit(self) -> CommitRecord | None:

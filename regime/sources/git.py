@@ -35,7 +35,7 @@ os.environ.update(GIT_NO_REPLACE_OBJECTS="1", GIT_GRAFT_FILE=NO_GRAFTS)
 # Options every diff regime reads is produced with.
 DIFF_FLAGS = (
     "-p",
-    "--unified=0",
+    "--unified=3",  # git's own context: fewer hunks to count than -U0 (see bench/suite.py)
     "--no-color",
     "--no-ext-diff",
     "--no-textconv",

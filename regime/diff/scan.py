@@ -1,0 +1,257 @@
+"""Cut a stream git writes into its files with a few C-speed searches per file.
+
+The splitter (split.py) reads any diff a line or a run at a time, following the hunk
+counts; in Python that is about 4 us a hunk and 30 us a file, most of the time regime
+spends on a big change. A stream git writes (``git diff``, ``git diff-tree --stdin``
+with regime's commit records) has a shape that can be checked without walking it:
+every file starts at a ``diff --git`` line, every commit record at a NUL at a line's
+start, and inside a file every hunk line starts with its mark (``+``, ``-``, a space),
+so a line starting with ``@`` is a hunk header and nothing else is. Here a file's part
+of the stream is found with one search for the next start; its header lines are
+checked to be git's own; its hunks are validated with one regex over their headers and
+three newline counts each (lines, ``+`` lines, ``-`` lines against the header's
+counts); and the file is handed on as the same Chunk the splitter would make, its
+hunks as one piece of bytes (regime/added.py screens them).
+
+Whatever is not exactly that shape (a ``\\ No newline at end of file`` marker, an
+empty line, a hunk whose counts lie, a header line git does not write, a file over the
+size limit, a stream that does not start like git's) goes to the splitter, which then
+reads it as it reads any diff: a file's part of a git stream (from its ``diff --git``
+line to the next file or record) is where the splitter itself would start and end
+that file, so handing it just that part gives the splitter's reading of the whole
+stream. ``tests/test_diff_scan.py`` holds the two readings equal on generated streams.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+
+from regime.diff.split import Chunk, CommitRecord, split, split_lines
+
+_FILE = b"\ndiff --git "  # a file's first line (a record's: a NUL at a line's start)
+_HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@[^\n]*\n")  # at a line's start
+# the first line that is not a "+", "-" or context line: a hunk header, or not git's
+_NOT_A_HUNK_LINE = re.compile(rb"\n[^-+ ]")
+# git's extended header lines (git-diff(1), "generating patches with -p")
+_GIT_HEADER = (
+    b"old mode ", b"new mode ", b"deleted file mode ", b"new file mode ", b"copy from ",
+    b"copy to ", b"rename from ", b"rename to ", b"similarity index ",
+    b"dissimilarity index ", b"index ",
+)  # fmt: skip
+_NO_LIMIT = 1 << 62
+_START = (_FILE[1:], b"\x00")
+
+
+def scan(
+    blocks: Iterable[bytes], limit: int | Callable[[], int] | None = None
+) -> Iterator[Chunk | CommitRecord]:
+    """The chunks (and commit records) of a diff, as ``split.split`` yields them (same
+    arguments), faster when git wrote the stream."""
+    it = iter(blocks)
+    head = bytearray()
+    for block in it:
+        head += block
+        if len(head) >= len(_START[0]):
+            break
+    if not head:
+        return
+    if not bytes(head[: len(_START[0])]).startswith(_START):
+        yield from split(chain([bytes(head)], it), limit)
+        return
+    yield from _Scanner(head, it, limit).items()
+
+
+class _Scanner:
+    """The stream in a buffer that grows by blocks and drops what was handed out."""
+
+    def __init__(
+        self, head: bytearray, rest: Iterator[bytes], limit: int | Callable[[], int] | None
+    ) -> None:
+        self.buf = head
+        self.pos = 0  # where the next item starts
+        self.rest = rest
+        self.ask = limit if callable(limit) else None
+        self.budget = limit if isinstance(limit, int) else _NO_LIMIT
+        self.lineno = 0  # lines before pos
+
+    def _more(self) -> bool:
+        """One more block into the buffer (what was handed out is dropped first)."""
+        for block in self.rest:
+            if block:
+                if self.pos > len(self.buf) // 2:
+                    del self.buf[: self.pos]
+                    self.pos = 0
+                self.buf += block
+                return True
+        return False
+
+    def _find(self, search: Callable[[bytearray, int], int], start: int, hold: int) -> int:
+        """Where ``search`` next finds its mark from ``start`` (-1: not before the end
+        of the stream), reading blocks as needed; each byte is searched once (a mark
+        may begin in the last bytes already searched). Over ``hold`` bytes from the
+        item's start without one: -2 (the splitter takes over)."""
+        keep = len(_FILE) - 1  # a mark is at most that long: search again from its start
+        while True:
+            found = search(self.buf, start)
+            if found >= 0:
+                return found
+            start = max(start, len(self.buf) - keep)
+            if len(self.buf) - self.pos > hold:
+                return -2
+            base = self.pos
+            if not self._more():
+                return -1
+            start -= base - self.pos  # the buffer may have dropped its start
+
+    def items(self) -> Iterator[Chunk | CommitRecord]:
+        while True:
+            if self.pos >= len(self.buf) and not self._more():
+                return
+            if self.ask is not None:
+                self.budget = self.ask()
+            hold = self.budget + (1 << 20)
+            pos = self.pos
+            if self.buf[pos] == 0:
+                close = self._find(_nul, pos + 1, hold)
+                end = -1 if close < 0 else self._find(_next_item, close + 1, hold)
+            elif self.buf.startswith(_FILE[1:], pos):
+                end = self._find(_next_item, pos, hold)
+            else:
+                end = -3  # not a git stream from here on
+            pos = self.pos
+            if end == -2 or end == -3:
+                # too big to hold, or not git's: the splitter reads the rest
+                rest = chain([bytes(self.buf[pos:])], self.rest)
+                yield from _offset(split(rest, self.ask or self.budget), self.lineno)
+                return
+            stop = len(self.buf) if end < 0 else end + 1
+            piece = bytes(self.buf[pos:stop])
+            after = b"" if end < 0 else _SENTINEL[self.buf[stop] == 0]
+            self.pos = stop
+            items, lines = self._read(piece, after)
+            yield from items
+            self.lineno += lines
+
+    def _read(self, piece: bytes, after: bytes) -> tuple[list[Chunk | CommitRecord], int]:
+        """One file or record, and its number of lines; what is not git's shape, the
+        splitter's reading of it. ``after`` stands for the next item's first line:
+        what the splitter sees after the piece decides how it ends it (a hunk cut
+        short by the next file is "shorter than its header says", not "the diff ends
+        inside a hunk")."""
+        if piece[0] == 0:
+            record = _record(piece)
+            if record is not None:
+                return [record], piece.count(b"\n")
+        elif len(piece) <= self.budget:
+            read = _git_chunk(piece, self.lineno + 1)
+            if read is not None:
+                return [read[0]], read[1]
+        items = list(_offset(split([piece, after], self.budget), self.lineno))
+        return (items[:-1] if after else items), piece.count(b"\n")
+
+
+# The first line of a next file or record, as the splitter is shown it after a piece:
+# it starts an item of its own there (dropped), whatever the piece ends in.
+_SENTINEL = (b"diff --git \n", b"\x00\n")
+
+
+def _nul(buf: bytearray, start: int) -> int:
+    return buf.find(b"\x00", start)
+
+
+def _next_item(buf: bytearray, start: int) -> int:
+    """Where the next file or record starts after ``start`` (the newline before it),
+    or -1: the next ``diff --git`` line, unless a NUL starts a line before it. Two
+    finds, each over the bytes once (a regex for either stops at every newline)."""
+    at = buf.find(_FILE, start)
+    stop = at if at >= 0 else len(buf)
+    nul = buf.find(b"\x00", start, stop)
+    while nul >= 0:
+        if buf[nul - 1] == 10:
+            return nul - 1
+        nul = buf.find(b"\x00", nul + 1, stop)
+    return at
+
+
+def _offset(items: Iterable[Chunk | CommitRecord], lines: int) -> Iterator[Chunk | CommitRecord]:
+    """The splitter's items, its line numbers counted from the stream's start."""
+    for item in items:
+        if isinstance(item, Chunk) and lines:
+            item.first_line += lines
+            if item.problem_line:
+                item.problem_line += lines
+        yield item
+
+
+def _record(piece: bytes) -> CommitRecord | None:
+    """A commit record ``\\0SHA PARENTS\\nMESSAGE\\0`` and the empty lines after it;
+    None for anything else (the splitter reads it)."""
+    first = piece.find(b"\n")
+    close = piece.find(b"\x00", 1)
+    if first < 0 or close < first or piece[close + 1 :].strip(b"\r\n"):
+        return None
+    head = piece[1:first].decode("ascii", "replace").split()
+    message = piece[first + 1 : close].decode("utf-8", "surrogateescape")
+    return CommitRecord(sha=head[0] if head else "", parents=tuple(head[1:]), message=message)
+
+
+def _git_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
+    """The chunk of one file's part of a git stream when it has exactly git's shape,
+    and its number of lines; None when the splitter must read it."""
+    if not piece.endswith(b"\n"):
+        return None
+    at = piece.find(b"\n@@")
+    head = split_lines(piece if at < 0 else piece[: at + 1])
+    if at < 0:
+        if all(line.startswith(_GIT_HEADER) for line in head[1:]):
+            chunk = Chunk(kind="git", pieces=head, first_line=first_line, head=len(head))
+            return chunk, len(head)
+        return None
+    if (
+        len(head) < 3
+        or not head[-2].startswith(b"--- ")
+        or not head[-1].startswith(b"+++ ")
+        or not all(line.startswith(_GIT_HEADER) for line in head[1:-2])
+    ):
+        return None
+    body = piece[at + 1 :]
+    # every line is a "+", "-" or context line, or a hunk header; a hunk's lines run
+    # from its header to the next line that is none of the three (one search, in C)
+    count = body.count
+    hunks = 0
+    total = len(head)
+    m = _HUNK.match(body)
+    while m is not None:
+        hunks += 1
+        start = m.end()
+        nxt = _NOT_A_HUNK_LINE.search(body, start - 1)
+        if nxt is None:
+            end = len(body)
+            following = None
+        else:
+            end = nxt.start() + 1
+            following = _HUNK.match(body, end)
+            if following is None:
+                return None  # anything else, or a line starting like a hunk header
+        lines = count(b"\n", start, end)
+        plus = count(b"\n+", start - 1, end)
+        minus = count(b"\n-", start - 1, end)
+        total += 1 + lines
+        old, new = m.group(1), m.group(2)
+        context = lines - plus - minus
+        if (
+            minus + context != (1 if old is None else int(old))
+            or plus + context != (1 if new is None else int(new))
+            or not lines
+        ):
+            return None
+        m = following
+    if not hunks:
+        return None
+    chunk = Chunk(
+        kind="git", pieces=[*head, body], first_line=first_line, hunks=hunks,
+        head=len(head),
+    )  # fmt: skip
+    return chunk, total

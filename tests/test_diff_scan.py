@@ -1,0 +1,144 @@
+"""The scanner of git's streams (regime/diff/scan.py) against the splitter
+(regime/diff/split.py), which reads any diff by following its hunk counts: on
+generated streams shaped as git writes them (files of every kind, commit records
+between them), with and without corruption, cut into blocks of every size, and under
+a size limit, both give the same chunks, field for field, and the same changed files.
+A test that only compared clean streams could not see a fast path that trusts a
+lying hunk count, so a third of the streams lie somewhere."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+from test_diff_fast_paths import _hunk, _view, cut
+
+from regime.diff.chunks import to_changed_file
+from regime.diff.scan import scan
+from regime.diff.split import Chunk, CommitRecord, split
+
+NAMES = [b"a.c", b"dir x/b.conf", b"\xc3\xa9.py", b"c/d.sh", b"-rf.c"]
+
+
+def _record(r: random.Random) -> bytes:
+    message = r.choice((b"Subject\n\nbody\n", b"no newline", b"diff --git a/x b/x\n@@ -1 +1 @@\n"))
+    tail = r.choice((b"\n", b"\n\n", b"", b"junk\n"))
+    return b"\x00" + b"1" * 40 + b" " + b"2" * 40 + b"\n" + message + b"\x00" + tail
+
+
+def _git_file(r: random.Random, corrupt: bool) -> bytes:
+    name = r.choice(NAMES)
+    head = [b"diff --git a/" + name + b" b/" + name + b"\n"]
+    shape = r.random()
+    if shape < 0.1:
+        head += [b"old mode 100644\n", b"new mode 100755\n"]
+        return b"".join(head)  # a mode change alone: no hunks
+    if shape < 0.2:
+        head += [b"similarity index 100%\n", b"rename from x\n", b"rename to " + name + b"\n"]
+        return b"".join(head)
+    if shape < 0.25:
+        head += [b"index 1111111..2222222 100644\n"]
+        return b"".join([*head, b"Binary files a/" + name + b" and b/" + name + b" differ\n"])
+    if shape < 0.35:
+        head.append(b"new file mode 100644\n")
+    head.append(b"index 1111111..2222222 100644\n")
+    if corrupt and r.random() < 0.1:
+        head.insert(1, r.choice((b"--- stray\n", b"Index: x\n", b"garbage\n")))
+    head += [b"--- a/" + name + b"\n", b"+++ b/" + name + b"\n"]
+    body: list[bytes] = []
+    for _ in range(r.randrange(1, 4)):
+        hunk = _hunk(r, corrupt)
+        if not corrupt:
+            # as git writes it: no empty context line, no CR-only line end
+            hunk = [x if x not in (b"\n", b"\r\n") else b" \n" for x in hunk]
+        body += hunk
+        if corrupt and r.random() < 0.1:
+            body.append(r.choice((b"garbage\n", b"\n", b"@@ -a +b @@\n", b"+++ b/z\n")))
+    return b"".join(head + body)
+
+
+def git_stream(r: random.Random) -> bytes:
+    corrupt = r.random() < 0.35
+    parts = []
+    for _ in range(r.randrange(1, 6)):
+        if r.random() < 0.25:
+            parts.append(_record(r))
+        parts.append(_git_file(r, corrupt))
+    if corrupt and r.random() < 0.2:
+        parts.insert(r.randrange(len(parts) + 1), b"--- x\n+++ y\n@@ -1 +1 @@\n-a\n+b\n")
+    data = b"".join(parts)
+    if corrupt and r.random() < 0.3:
+        data = data[: r.randrange(len(data) + 1)]
+    return data
+
+
+def _fields(item: Chunk | CommitRecord) -> tuple:  # type: ignore[type-arg]
+    if isinstance(item, CommitRecord):
+        return ("commit", item.sha, item.parents, item.message)
+    return (
+        item.kind, b"".join(item.pieces), item.pieces[: item.head], item.first_line,
+        item.problem, item.problem_line, item.hunks, item.head, item.plain, item.trailer,
+        item.too_big, item.limit, item.lone_cr,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_scanner_reads_every_git_stream_as_the_splitter_does(seed: int) -> None:
+    r = random.Random(7000 + seed)
+    fast = slow = problems = 0
+    for _ in range(1500):
+        data = git_stream(r)
+        limit = r.choice((None, None, None, 40, 200, 5000))
+        expected = list(split(cut(data, r), limit))
+        got = list(scan(cut(data, r), limit))
+        assert [_fields(x) for x in got] == [_fields(x) for x in expected], (data, limit)
+        for a, b in zip(got, expected, strict=True):
+            if isinstance(a, Chunk) and isinstance(b, Chunk):
+                one, other = to_changed_file(a), to_changed_file(b)
+                assert (one and _view(one)) == (other and _view(other)), data
+                if one is not None and one.added.diff:
+                    # the scanner hands on a file's hunks in one piece, the splitter in many
+                    fast += len(a.pieces) == a.head + 1
+                    slow += len(a.pieces) > a.head + 1
+                problems += a.problem is not None
+    assert fast > 1000 and problems > 200, (fast, slow, problems)
+
+
+def test_a_stream_that_does_not_start_like_git_s_is_the_splitter_s() -> None:
+    data = b"From: someone\n\n" + b"".join(_git_file(random.Random(1), False) for _ in range(3))
+    assert [_fields(x) for x in scan([data])] == [_fields(x) for x in split([data])]
+
+
+def test_a_lying_hunk_count_is_found_as_the_splitter_finds_it() -> None:
+    # totals that add up over the file, but not hunk by hunk: the splitter's DIFF001
+    stream = (
+        b"diff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n"
+        b"@@ -1,1 +1,1 @@\n-a\n+b\n+c\n@@ -5,1 +6,2 @@\n-d\n+e\n"
+    )
+    (chunk,) = list(scan([stream]))
+    assert isinstance(chunk, Chunk) and chunk.problem is not None
+    assert _fields(chunk) == _fields(next(iter(split([stream]))))
+
+
+def test_a_file_over_the_limit_is_the_splitter_s_with_its_size() -> None:
+    big = b"diff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -0,0 +1,3 @@\n" + b"+x\t\n" * 3
+    stream = big + b"diff --git a/g.c b/g.c\n--- a/g.c\n+++ b/g.c\n@@ -1 +1 @@\n-a\n+b \n"
+    got = list(scan([stream], 30))
+    assert [_fields(x) for x in got] == [_fields(x) for x in split([stream], 30)]
+    assert isinstance(got[0], Chunk) and got[0].too_big == len(big)
+
+
+def test_every_hunk_line_kind_keeps_its_numbers() -> None:
+    # context lines count on the new side, removed lines do not
+    stream = (
+        b"diff --git a/f.c b/f.c\nindex 1..2 100644\n--- a/f.c\n+++ b/f.c\n"
+        b"@@ -10,4 +10,4 @@ int f()\n a\n-b\n+b\t\n c\n-d\n+d \n"
+    )
+    (chunk,) = list(scan([stream]))
+    assert isinstance(chunk, Chunk) and len(chunk.pieces) == chunk.head + 1
+    changed = to_changed_file(chunk)
+    assert changed is not None
+    assert [(x.number, x.text) for x in changed.lines()] == [(11, "b\t"), (13, "d ")]
+    slow = to_changed_file(dataclasses.replace(chunk, plain=False))
+    assert slow is not None and list(slow.lines()) == list(changed.lines())
