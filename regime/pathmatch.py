@@ -160,7 +160,8 @@ class _Patterns:
         )
 
     def match(self, path: str) -> bool:
-        if self.suffixes and path.rsplit("/", 1)[-1].endswith(self.suffixes):
+        # a suffix holds no "/": the path ends with it exactly when its last part does
+        if self.suffixes and path.endswith(self.suffixes):
             return True
         return self.globs is not None and self.globs.match(path) is not None
 

@@ -142,3 +142,44 @@ def test_every_hunk_line_kind_keeps_its_numbers() -> None:
     assert [(x.number, x.text) for x in changed.lines()] == [(11, "b\t"), (13, "d ")]
     slow = to_changed_file(dataclasses.replace(chunk, plain=False))
     assert slow is not None and list(slow.lines()) == list(changed.lines())
+
+
+HEADER_NAMES = [
+    b"a.c", b"dir x/b.conf", b"\xc3\xa9t\xc3\xa9.c", b"\xff.c", b"x b/y.c", b"t\tab.c",
+    b'"q\\303\\251.c"', b"-rf.c",
+]  # fmt: skip
+
+
+def _header(r: random.Random) -> list[bytes]:
+    old, new = r.choice(HEADER_NAMES), r.choice(HEADER_NAMES)
+    if r.random() < 0.7:
+        new = old
+    lines = [b"diff --git a/" + old + b" b/" + new + b"\n"]
+    kind = r.choice((b"", b"", b"new file mode 100644\n", b"deleted file mode 100755\n",
+                     b"new file mode 120000\n", b"old mode 100644\nnew mode 100755\n"))  # fmt: skip
+    lines += [kind] if kind else []
+    lines.append(b"index " + r.choice((b"0000000", b"1234abc")) + b"..9abcdef"
+                 + r.choice((b"", b" 100644", b" 160000")) + b"\n")  # fmt: skip
+    if r.random() < 0.8:
+        minus = r.choice((b"--- a/" + old, b"--- /dev/null", b"--- a/" + old + b"\t"))
+        plus = r.choice((b"+++ b/" + new, b"+++ /dev/null", b"+++ b/other.c"))
+        lines += [minus + b"\n", plus + b"\n"]
+    if r.random() < 0.05:
+        lines.insert(1, b"similarity index 90%\n")
+    return lines
+
+
+def test_the_usual_git_header_reads_as_the_general_reading_does() -> None:
+    from regime.diff.chunks import _git_header, usual_git_header
+    from regime.diff.names import decode
+
+    r = random.Random(11)
+    usual = 0
+    for _ in range(5000):
+        head = _header(r)
+        fast = usual_git_header(head)
+        if fast is None:
+            continue
+        usual += 1
+        assert fast == _git_header([decode(x) for x in head]), head
+    assert usual > 400

@@ -34,12 +34,15 @@ _FILE = b"\ndiff --git "  # a file's first line (a record's: a NUL at a line's s
 _HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@[^\n]*\n")  # at a line's start
 # the first line that is not a "+", "-" or context line: a hunk header, or not git's
 _NOT_A_HUNK_LINE = re.compile(rb"\n[^-+ ]")
-# git's extended header lines (git-diff(1), "generating patches with -p")
-_GIT_HEADER = (
-    b"old mode ", b"new mode ", b"deleted file mode ", b"new file mode ", b"copy from ",
-    b"copy to ", b"rename from ", b"rename to ", b"similarity index ",
-    b"dissimilarity index ", b"index ",
-)  # fmt: skip
+# git's header of a file: its first line, its extended header lines (git-diff(1),
+# "generating patches with -p"), and the ---/+++ pair before the hunks
+_GIT_LINES = (
+    rb"diff --git [^\n]*\n(?:(?:old mode |new mode |deleted file mode |new file mode "
+    rb"|copy from |copy to |rename from |rename to |similarity index "
+    rb"|dissimilarity index |index )[^\n]*\n)*"
+)
+_GIT_HEADER = re.compile(_GIT_LINES)
+_GIT_HEADER_LABELS = re.compile(_GIT_LINES + rb"--- [^\n]*\n\+\+\+ [^\n]*\n")
 _NO_LIMIT = 1 << 62
 _START = (_FILE[1:], b"\x00")
 
@@ -203,19 +206,14 @@ def _git_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
     if not piece.endswith(b"\n"):
         return None
     at = piece.find(b"\n@@")
-    head = split_lines(piece if at < 0 else piece[: at + 1])
     if at < 0:
-        if all(line.startswith(_GIT_HEADER) for line in head[1:]):
-            chunk = Chunk(kind="git", pieces=head, first_line=first_line, head=len(head))
-            return chunk, len(head)
+        if _GIT_HEADER.fullmatch(piece) is None:
+            return None
+        head = split_lines(piece)
+        return Chunk(kind="git", pieces=head, first_line=first_line, head=len(head)), len(head)
+    if _GIT_HEADER_LABELS.fullmatch(piece, 0, at + 1) is None:
         return None
-    if (
-        len(head) < 3
-        or not head[-2].startswith(b"--- ")
-        or not head[-1].startswith(b"+++ ")
-        or not all(line.startswith(_GIT_HEADER) for line in head[1:-2])
-    ):
-        return None
+    head = split_lines(piece[: at + 1])
     body = piece[at + 1 :]
     # every line is a "+", "-" or context line, or a hunk header; a hunk's lines run
     # from its header to the next line that is none of the three (one search, in C)
