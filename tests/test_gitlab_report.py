@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from tests.conftest import GitRepo, base_env, run_regime
+from conftest import GitRepo, base_env, run_regime
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
