@@ -285,3 +285,26 @@ def test_a_merge_request_pipeline_uses_the_diff_base(ci: Ci) -> None:
     assert [(i["check_name"], i["location"]["path"]) for i in report_of(build)] == [
         ("WS101", "b.sh")
     ]
+
+
+def test_a_force_push_is_compared_with_the_default_branch(ci: Ci) -> None:
+    """After a force push the "before" commit is not in the job's clone: the job does
+    not fail on an unknown revision, it checks what the branch adds to main."""
+    ci.dev.git("checkout", "-q", "-b", "topic")
+    ci.dev.write("a.sh", "echo a\n")
+    ci.dev.commit("Add a")
+    ci.dev.git("push", "-q", "origin", "topic")
+    gone = ci.dev.head()
+    ci.dev.git("commit", "-q", "--amend", "-m", "Add a script")
+    ci.dev.write("b.sh", "echo b \n")
+    ci.dev.commit("Add b")
+    ci.dev.git("push", "-q", "-f", "origin", "topic")
+    subprocess.run(["git", "gc", "-q", "--prune=now"], cwd=ci.remote, env=base_env(), check=True)
+    status, log, build = ci.job("topic", CI_COMMIT_BEFORE_SHA=gone)
+    missing = subprocess.run(["git", "cat-file", "-e", gone], cwd=build, env=base_env())
+    assert missing.returncode != 0  # the old tip is not in the job's clone
+    assert status == 1, log
+    assert "unknown revision" not in log and "b.sh:1:7: WS102" in log
+    assert [(i["check_name"], i["location"]["path"]) for i in report_of(build)] == [
+        ("WS102", "b.sh")
+    ]
