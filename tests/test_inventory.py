@@ -193,3 +193,20 @@ def test_free_and_free_mac_together_is_a_usage_error(tree: Path) -> None:
     res = run_regime("inventory", "--free", "192.0.2.0/24", "--free-mac", cwd=tree)
     assert res.code == 2
     assert "not allowed with argument" in res.err
+
+
+def test_a_config_left_out_is_said_with_the_answer(tree: Path) -> None:
+    """A guest over the size limit may use addresses and MACs: the answer says it
+    does not know them."""
+    (tree / ".regime.yaml").write_text("limits:\n  max_file_size: 200\n")
+    (tree / "hosts/a/etc/xen/big.cfg").write_text(
+        "name = 'big'\nvif = ['mac=00:16:3e:00:00:40,ip=192.0.2.1']\n" + "# pad\n" * 50
+    )
+    for args in (("--free", "192.0.2.0/29"), ("--free-mac",)):
+        res = run_regime("inventory", *args, cwd=tree)
+        assert res.code == 0, res.text
+        assert "regime: not in the inventory: hosts/a/etc/xen/big.cfg:0:0: LIM001" in res.err
+        assert "the answer does not know what the configs above use" in res.err
+    plain = run_regime("inventory", cwd=tree)
+    assert "not in the inventory: hosts/a/etc/xen/big.cfg" in plain.err
+    assert "the answer does not know" not in plain.err
