@@ -16,8 +16,21 @@ EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"regime: error: {message}\n")
+        sys.stderr.write(f"regime: error: {message}{_close_choice(message)}\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def _close_choice(message: str) -> str:
+    """ "; did you mean X?" for argparse's "invalid choice: 'stagd' (choose from ...)"
+    (a command, a --format): Python 3.11's argparse does not say it."""
+    import re
+
+    m = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)$", message)
+    if m is None:
+        return ""
+    from regime.suggest import did_you_mean
+
+    return did_you_mean(m.group(1), re.findall(r"'([^']*)'", m.group(2)))
 
 
 COMMANDS = (

@@ -75,3 +75,25 @@ def test_close_matches() -> None:
         "; did you mean 'severity'?"
     )
     assert did_you_mean("zzz", ["severity"]) == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "said", "hint"),
+    [
+        (["stagd"], "invalid choice: 'stagd' (choose from 'diff', 'staged', ", "staged"),
+        (["check", "--format", "sarf"], "invalid choice: 'sarf' (choose from 'text', ", "sarif"),
+        (
+            ["install", "gti"],
+            "invalid choice: 'gti' (choose from 'svn', 'git-server', 'git')",
+            "git",
+        ),
+    ],
+)
+def test_a_command_or_choice_with_a_typo(
+    tmp_path: Path, args: list[str], said: str, hint: str
+) -> None:
+    res = run_regime(*args, cwd=tmp_path)
+    assert res.code == 2, res.text
+    [line] = [x for x in res.err.splitlines() if x.startswith("regime: error:")]
+    assert said in line
+    assert line.endswith(f"; did you mean {hint}?")
