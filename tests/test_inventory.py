@@ -210,3 +210,75 @@ def test_a_config_left_out_is_said_with_the_answer(tree: Path) -> None:
     plain = run_regime("inventory", cwd=tree)
     assert "not in the inventory: hosts/a/etc/xen/big.cfg" in plain.err
     assert "the answer does not know" not in plain.err
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_on_the_examples_tree(tmp_path: Path) -> None:
+    """examples/config-repo with the mail guest done right (examples/change-infra)."""
+    import shutil
+
+    repo = GitRepo(tmp_path / "config")
+    shutil.copytree(EXAMPLES / "config-repo", repo.path, dirs_exist_ok=True)
+    shutil.copy(EXAMPLES / "change-infra/mail-fixed.cfg", repo.path / "etc/xen/mail.cfg")
+    repo.commit("The example hosts")
+    assert repo.regime("check").code == 0  # the tree is clean to begin with
+    doc = json.loads(repo.regime("inventory", "--format", "json").out)
+    assert [(v["guest"], v["vif"], v["ips"]) for v in doc["vifs"]] == [
+        ("mail", 0, []),
+        ("mail", 1, ["192.0.2.25", "10.0.0.25"]),
+        ("web", 0, []),
+    ]
+    free = repo.regime("inventory", "--free", "192.0.2.0/24").out.splitlines()
+    assert free[:2] == ["192.0.2.1-192.0.2.24  (24)", "192.0.2.26-192.0.2.254  (229)"]
+    [mac] = repo.regime("inventory", "--free-mac").out.splitlines()
+    repo.write("etc/xen/dns.cfg", f"name = 'dns'\nvif = ['mac={mac},bridge=xenbr0']\n")
+    repo.add()
+    assert repo.regime("staged").code == 0
+
+
+def test_free_is_what_brute_force_says_on_a_tree_of_300_guests(tmp_path: Path) -> None:
+    """Random guests (seeded) with addresses and small networks, some overlapping, some
+    outside the network asked about, some IPv6: the ranges are exactly the host
+    addresses of the network that no vif's ip= covers, as ipaddress counts them."""
+    import ipaddress
+    import random
+
+    rnd = random.Random(17)
+    tree = tmp_path / "tree"
+    covered: set[int] = set()
+    network = ipaddress.ip_network("10.20.0.0/22")
+    for n in range(300):
+        words = []
+        for _ in range(rnd.randint(0, 3)):
+            base = ipaddress.ip_address("10.19.255.0") + rnd.randrange(1400)
+            prefix = rnd.choice([32, 32, 32, 30, 29, 28])
+            net = ipaddress.ip_network(f"{base}/{prefix}", strict=False)
+            words.append(str(net) if prefix != 32 else str(base))
+            covered |= set(range(int(net.network_address), int(net.broadcast_address) + 1))
+        if rnd.random() < 0.1:
+            words.append(f"2001:db8::{n:x}")
+        spec = f"mac=00:16:3e:01:{n >> 8:02x}:{n & 255:02x}" + (
+            f",ip={' '.join(words)}" if words else ""
+        )
+        host = f"hosts/h{n % 7}/etc/xen/g{n}.cfg"
+        write_tree(tree, {host: f"name = 'g{n}'\nvif = ['{spec}']\n"})
+    doc = inventory(tree, "--free", str(network))
+    assert isinstance(doc, dict)
+    got: set[int] = set()
+    for r in doc["ranges"]:
+        first, last = int(ipaddress.ip_address(r["first"])), int(ipaddress.ip_address(r["last"]))
+        assert r["count"] == last - first + 1
+        got |= set(range(first, last + 1))
+    expected = {int(a) for a in network.hosts()} - covered
+    assert got == expected
+    assert doc["free"] == len(expected) and doc["hosts"] == 1022
+    # runs are maximal: no two touch
+    firsts = [int(ipaddress.ip_address(r["first"])) for r in doc["ranges"]]
+    lasts = [int(ipaddress.ip_address(r["last"])) for r in doc["ranges"]]
+    assert all(lasts[i] + 1 < firsts[i + 1] for i in range(len(firsts) - 1))
+    macs = inventory(tree, "--free-mac", "20")
+    assert isinstance(macs, dict)
+    used = {f"00:16:3e:01:{n >> 8:02x}:{n & 255:02x}" for n in range(300)}
+    assert not used & set(macs["macs"]) and len(set(macs["macs"])) == 20
