@@ -16,8 +16,21 @@ EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"regime: error: {message}\n")
+        sys.stderr.write(f"regime: error: {message}{_close_choice(message)}\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def _close_choice(message: str) -> str:
+    """ "; did you mean X?" for argparse's "invalid choice: 'stagd' (choose from ...)"
+    (a command, a --format): Python 3.11's argparse does not say it."""
+    import re
+
+    m = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)$", message)
+    if m is None:
+        return ""
+    from regime.suggest import did_you_mean
+
+    return did_you_mean(m.group(1), re.findall(r"'([^']*)'", m.group(2)))
 
 
 COMMANDS = (
@@ -54,7 +67,14 @@ def build_parser(only: str | None = None) -> _Parser:
     )
 
     parser = _Parser(
-        prog="regime", description="A commit-policy gate for configuration repositories."
+        prog="regime",
+        description="A commit-policy gate for configuration repositories.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+        "  regime staged\n"
+        "  regime check --from origin/main\n"
+        "  regime explain WS101\n"
+        "`regime COMMAND --help` describes a command.",
     )
     parser.add_argument("--version", action="version", version=f"regime {__version__}")
     parser.add_argument(
@@ -64,23 +84,65 @@ def build_parser(only: str | None = None) -> _Parser:
 
     if wanted("diff"):
         p = sub.add_parser(
-            "diff", parents=[common], help="check a unified diff (git, svn or plain)"
+            "diff",
+            parents=[common],
+            help="check a unified diff (git, svn or plain)",
+            description="Check the lines a unified diff adds: git diff, git log -p, svn diff,\n"
+            "svnlook diff, diff -ruN.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n"
+            "  git diff | regime diff -\n"
+            "  svn diff > change.patch; regime diff change.patch\n"
+            "  regime diff --format json change.patch",
         )
         p.add_argument(
             "source", nargs="?", default="-", metavar="FILE|-", help="the diff (default: stdin)"
         )
 
     if wanted("staged"):
-        p = sub.add_parser("staged", parents=[common], help="check what a git commit would add")
-        p.add_argument("paths", nargs="*", metavar="FILE")
+        p = sub.add_parser(
+            "staged",
+            parents=[common],
+            help="check what a git commit would add",
+            description="Check the staged change of a git work tree: the lines a commit would\n"
+            "add, its Xen guests and routing tables.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n"
+            "  regime staged\n"
+            "  regime staged etc/xen/web.cfg\n"
+            "  regime staged --format sarif",
+        )
+        p.add_argument(
+            "paths", nargs="*", metavar="FILE", help="only these staged files (default: all)"
+        )
 
     if wanted("commit-msg"):
-        p = sub.add_parser("commit-msg", parents=[common], help="check a git commit message file")
-        p.add_argument("msgfile", metavar="MSGFILE")
+        p = sub.add_parser(
+            "commit-msg",
+            parents=[common],
+            help="check a git commit message file",
+            description="Check a commit message file as git's commit-msg hook gets it (comment\n"
+            "lines and the scissors line are not part of it).",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Example:\n  regime commit-msg .git/COMMIT_EDITMSG",
+        )
+        p.add_argument(
+            "msgfile", metavar="MSGFILE", help="the message file (git passes it to the hook)"
+        )
 
     if wanted("check"):
         p = sub.add_parser(
-            "check", parents=[common], help="CI: check a range of commits, or whole files"
+            "check",
+            parents=[common],
+            help="CI: check a range of commits, or whole files",
+            description="CI: check every commit of a range on its own (its message and the lines\n"
+            "it adds), or, without --from, whole files (every line counts).",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n"
+            "  regime check --from origin/main --to HEAD\n"
+            '  regime check --from "$CI_COMMIT_BEFORE_SHA" --format gitlab\n'
+            "  regime check etc/xen\n"
+            "  regime check --format sarif",
         )
         p.add_argument("--from", dest="base", metavar="REV", help="check every commit in REV..--to")
         p.add_argument("--to", dest="tip", metavar="REV", help="end of the range (default: HEAD)")
@@ -93,9 +155,19 @@ def build_parser(only: str | None = None) -> _Parser:
 
     if wanted("pre-commit"):
         p = sub.add_parser(
-            "pre-commit", parents=[common], help="the door of the pre-commit framework"
+            "pre-commit",
+            parents=[common],
+            help="the door of the pre-commit framework",
+            description="What the hooks of .pre-commit-hooks.yaml run (regime-whitespace, regime-\n"
+            "infra); in CI, pre-commit's --from-ref/--to-ref are honoured.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n"
+            "  regime pre-commit etc/xen/web.cfg\n"
+            "  regime pre-commit --only infra",
         )
-        p.add_argument("paths", nargs="*", metavar="FILE")
+        p.add_argument(
+            "paths", nargs="*", metavar="FILE", help="the files pre-commit passes to the hook"
+        )
         p.add_argument(
             "--only",
             choices=("lines", "infra"),
@@ -109,9 +181,15 @@ def build_parser(only: str | None = None) -> _Parser:
             "svn-pre-commit",
             parents=[common],
             help="Subversion hooks/pre-commit: check a transaction",
+            description="Check a Subversion transaction: what REPOS/hooks/pre-commit runs\n"
+            "(`regime install svn` writes that hook).",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n"
+            "  regime svn-pre-commit /srv/svn/config 41-1a\n"
+            "  regime svn-pre-commit --revision /srv/svn/config 41",
         )
-        p.add_argument("repos", metavar="REPOS")
-        p.add_argument("txn", metavar="TXN")
+        p.add_argument("repos", metavar="REPOS", help="the repository's folder on the server")
+        p.add_argument("txn", metavar="TXN", help="the transaction name svn gives the hook")
         p.add_argument("--svnlook", metavar="PATH", help="svnlook to use (default: found by path)")
         p.add_argument(
             "--revision", action="store_true", help="TXN is a committed revision (to try a policy)"
@@ -126,7 +204,15 @@ def build_parser(only: str | None = None) -> _Parser:
 
     if wanted("git-pre-receive"):
         p = sub.add_parser(
-            "git-pre-receive", parents=[common], help="git hooks/pre-receive: check a push (stdin)"
+            "git-pre-receive",
+            parents=[common],
+            help="git hooks/pre-receive: check a push (stdin)",
+            description="Check a git push: the `OLD NEW REF` lines git gives hooks/pre-receive on\n"
+            "stdin (`regime install git-server` writes that hook).",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n"
+            "  regime git-pre-receive < refs.txt\n"
+            "  regime git-pre-receive --prefix 'GL-HOOK-ERR: '",
         )
         p.add_argument(
             "--prefix", metavar="TEXT", help="start every line with TEXT (e.g. 'GL-HOOK-ERR: ')"
@@ -135,12 +221,35 @@ def build_parser(only: str | None = None) -> _Parser:
     for verb in ("install", "uninstall"):
         if not wanted(verb):
             continue
-        p = sub.add_parser(verb, parents=[debug], help=f"{verb} regime's hooks in a repository")
-        kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
-        k = kinds.add_parser(
-            "svn", parents=[debug], help="REPOS/hooks/pre-commit of a Subversion repository"
+        raw = argparse.RawDescriptionHelpFormatter
+        p = sub.add_parser(
+            verb,
+            parents=[debug],
+            help=f"{verb} regime's hooks in a repository",
+            description=f"{verb.capitalize()} regime's hook scripts: KIND is svn, git-server\n"
+            f"or git (`regime {verb} KIND --help` for each).",
+            formatter_class=raw,
+            epilog="Examples:\n"
+            f"  regime {verb} git\n"
+            f"  regime {verb} svn /srv/svn/config\n"
+            f"  regime {verb} git-server /srv/git/config.git",
         )
-        k.add_argument("repo", metavar="REPOS")
+        kinds = p.add_subparsers(
+            dest="kind",
+            metavar="KIND",
+            required=True,
+            parser_class=_Parser,
+            help="svn, git-server or git",
+        )
+        k = kinds.add_parser(
+            "svn",
+            parents=[debug],
+            help="REPOS/hooks/pre-commit of a Subversion repository",
+            description=f"{verb.capitalize()} REPOS/hooks/pre-commit of a Subversion repository.",
+            formatter_class=raw,
+            epilog=f"Example:\n  regime {verb} svn /srv/svn/config",
+        )
+        k.add_argument("repo", metavar="REPOS", help="the repository's folder on the server")
         if verb == "install":
             k.add_argument("--svnlook", metavar="PATH", help="svnlook for the hook to use")
             k.add_argument(
@@ -150,15 +259,31 @@ def build_parser(only: str | None = None) -> _Parser:
                 "process runs in a UTF-8 locale, else svn drops the whole report",
             )
         k = kinds.add_parser(
-            "git-server", parents=[debug], help="hooks/pre-receive of a (bare) git repository"
+            "git-server",
+            parents=[debug],
+            help="hooks/pre-receive of a (bare) git repository",
+            description=f"{verb.capitalize()} hooks/pre-receive of a (bare) git repository.",
+            formatter_class=raw,
+            epilog=f"Example:\n  regime {verb} git-server /srv/git/config.git",
         )
-        k.add_argument("repo", metavar="REPO")
+        k.add_argument("repo", metavar="REPO", help="the repository (its git folder)")
         if verb == "install":
             k.add_argument("--prefix", metavar="TEXT", help="prefix for every line (GitLab)")
         k = kinds.add_parser(
-            "git", parents=[debug], help="pre-commit and commit-msg hooks of a clone"
+            "git",
+            parents=[debug],
+            help="pre-commit and commit-msg hooks of a clone",
+            description=f"{verb.capitalize()} the pre-commit and commit-msg hooks of a clone.",
+            formatter_class=raw,
+            epilog=f"Examples:\n  regime {verb} git\n  regime {verb} git ~/src/config",
         )
-        k.add_argument("repo", nargs="?", default=".", metavar="REPO")
+        k.add_argument(
+            "repo",
+            nargs="?",
+            default=".",
+            metavar="REPO",
+            help="the clone's work tree (default: the current folder)",
+        )
         if verb == "install":
             for k in kinds.choices.values():
                 k.add_argument("--force", action="store_true", help="replace a foreign hook")
@@ -172,17 +297,71 @@ def build_parser(only: str | None = None) -> _Parser:
             "inventory",
             parents=[debug],
             help="every Xen guest and vif of a tree (before picking a MAC)",
+            description="Every guest and vif of the Xen configs of a tree (file and line, name,\n"
+            "MAC, IPs, script, bridge, vifname); or the addresses and MACs still\n"
+            "free.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n"
+            "  regime inventory\n"
+            "  regime inventory --format json etc/xen\n"
+            "  regime inventory --free 192.0.2.0/24\n"
+            "  regime inventory --free-mac\n"
+            "  regime inventory --free-mac 3 --format json",
         )
-        p.add_argument("path", nargs="?", default=".", metavar="PATH")
-        p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        p.add_argument(
+            "path",
+            nargs="?",
+            default=".",
+            metavar="PATH",
+            help="the tree (default: the current folder; in git, its work tree's top)",
+        )
+        p.add_argument(
+            "--format",
+            choices=("table", "json", "csv"),
+            default="table",
+            help="table (default), json (numbers as numbers, ips as a list) or csv",
+        )
         p.add_argument("--config", metavar="PATH", help="policy file (default: .regime.yaml)")
+        wanted_free = p.add_mutually_exclusive_group()
+        wanted_free.add_argument(
+            "--free",
+            metavar="CIDR",
+            help="list, as ranges, the host addresses of CIDR no vif's ip= uses",
+        )
+        wanted_free.add_argument(
+            "--free-mac",
+            nargs="?",
+            type=int,
+            const=1,
+            metavar="N",
+            help="propose N (default 1) MACs in Xen's 00:16:3e range no vif uses; the same "
+            "tree always gets the same answer",
+        )
 
     if wanted("explain"):
-        p = sub.add_parser("explain", parents=[debug], help="what a rule means and how to fix it")
-        p.add_argument("code", nargs="?", metavar="CODE")
+        p = sub.add_parser(
+            "explain",
+            parents=[debug],
+            help="what a rule means and how to fix it",
+            description="The page of a rule: what it checks, why, and how to fix a finding;\n"
+            "without CODE, the list of rules.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n  regime explain\n  regime explain XEN101",
+        )
+        p.add_argument(
+            "code", nargs="?", metavar="CODE", help="a rule code, e.g. WS101 (default: list all)"
+        )
 
     if wanted("init"):
-        p = sub.add_parser("init", parents=[debug], help="write a commented default .regime.yaml")
+        p = sub.add_parser(
+            "init",
+            parents=[debug],
+            help="write a commented default .regime.yaml",
+            description="Write the default policy, every setting commented, to edit and commit\n"
+            "with the repository.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="Examples:\n  regime init\n  regime init --force policy/.regime.yaml",
+        )
         p.add_argument(
             "path",
             nargs="?",
@@ -210,7 +389,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "inventory":
         from regime import inventory
 
-        return inventory.run(args.path, args.format, Options(args.config, "text", False))
+        return inventory.run(
+            args.path,
+            args.format,
+            Options(args.config, "text", False),
+            free=args.free,
+            free_mac=args.free_mac,
+        )
     opts = Options(config=args.config, format=args.format, debug=args.debug)
     from regime import deadline
     from regime.policy.defaults import DEFAULT_MAX_SECONDS

@@ -17,8 +17,10 @@ def explain(code: str | None, out: TextIO) -> int:
         return 0
     if code.upper() not in RULES:
         from regime.hooks.base import UsageError
+        from regime.suggest import did_you_mean
 
-        raise UsageError(f"no rule {code!r}; `regime explain` lists them")
+        hint = did_you_mean(code, RULES)
+        raise UsageError(f"no rule {code!r}{hint} (`regime explain` lists them)")
     rule = RULES[code.upper()]
     out.write(f"{rule.code} ({rule.name}), default severity: {rule.default.value}\n")
     out.write(f"{rule.summary}\n\n{rule.explain}\n")

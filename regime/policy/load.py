@@ -341,7 +341,9 @@ def _server(ctx: _Ctx, node: object) -> ServerSettings:
             codes = _patterns(ctx, vnode, where, globs=False)
             for code in codes:
                 if code not in RULES:
-                    raise ctx.error(vnode, f"{where}: no rule {code!r}")
+                    from regime.suggest import did_you_mean
+
+                    raise ctx.error(vnode, f"{where}: no rule {code!r}{did_you_mean(code, RULES)}")
                 if code in _LIMIT_RULES:
                     raise ctx.error(
                         vnode,
@@ -413,7 +415,10 @@ def _seconds(ctx: _Ctx, node: object, where: str) -> float:
 def _choice(ctx: _Ctx, node: object, where: str, choices: tuple[str, ...]) -> str:
     value = _scalar(ctx, node, where)
     if value not in choices:
-        raise ctx.error(node, f"{where} must be one of {', '.join(choices)}, not {value!r}")
+        from regime.suggest import did_you_mean
+
+        hint = did_you_mean(value, choices)
+        raise ctx.error(node, f"{where} must be one of {', '.join(choices)}, not {value!r}{hint}")
     return value
 
 
@@ -430,8 +435,15 @@ def _mapping(
             raise ctx.error(knode, f"{what}: keys must be plain words")
         key = knode.value
         if key not in allowed:
-            known = ", ".join(sorted(allowed))
-            raise ctx.error(knode, f"unknown key {key!r} in {what} (known: {known})")
+            from regime.suggest import did_you_mean
+
+            if what == "rules":  # 37 codes: too many to list
+                hint = did_you_mean(str(key), allowed)
+                known = "`regime explain` lists the rules"
+            else:
+                hint = did_you_mean(str(key), allowed, quote=True)
+                known = "known: " + ", ".join(sorted(allowed))
+            raise ctx.error(knode, f"unknown key {key!r} in {what}{hint} ({known})")
         if key in out:
             raise ctx.error(knode, f"{key!r} is given twice in {what}")
         out[key] = (knode, vnode)

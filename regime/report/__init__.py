@@ -1,4 +1,5 @@
-"""Reporters: an Outcome as text, JSON, GitHub workflow commands or SARIF."""
+"""Reporters: an Outcome as text, JSON, GitHub workflow commands, SARIF or a GitLab
+Code Quality report."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TextIO
 
 from regime.engine import Outcome
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 def render(
@@ -30,6 +31,10 @@ def render(
         from regime.report.sarif import render_sarif
 
         render_sarif(outcome, out)
+    elif fmt == "gitlab":
+        from regime.report.gitlab import render_gitlab
+
+        render_gitlab(outcome, out)
     else:
         from regime.report.text import render_text
 
