@@ -7,13 +7,46 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from regime import __version__
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter (descriptions and examples as written), its width found
+    without shutil: argparse makes a formatter at every add_argument to check the
+    argument, and importing shutil for its terminal size (with bz2 and lzma) cost
+    every hook run 3 ms."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or _columns() - 2)
+
+
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size finds it ($COLUMNS first)."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"regime: error: {message}{_close_choice(message)}\n")
@@ -69,7 +102,7 @@ def build_parser(only: str | None = None) -> _Parser:
     parser = _Parser(
         prog="regime",
         description="A commit-policy gate for configuration repositories.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Help,
         epilog="Examples:\n"
         "  regime staged\n"
         "  regime check --from origin/main\n"
@@ -89,7 +122,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="check a unified diff (git, svn or plain)",
             description="Check the lines a unified diff adds: git diff, git log -p, svn diff,\n"
             "svnlook diff, diff -ruN.",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n"
             "  git diff | regime diff -\n"
             "  svn diff > change.patch; regime diff change.patch\n"
@@ -106,7 +139,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="check what a git commit would add",
             description="Check the staged change of a git work tree: the lines a commit would\n"
             "add, its Xen guests and routing tables.",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime staged\n"
             "  regime staged etc/xen/web.cfg\n"
@@ -123,7 +156,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="check a git commit message file",
             description="Check a commit message file as git's commit-msg hook gets it (comment\n"
             "lines and the scissors line are not part of it).",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Example:\n  regime commit-msg .git/COMMIT_EDITMSG",
         )
         p.add_argument(
@@ -137,7 +170,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="CI: check a range of commits, or whole files",
             description="CI: check every commit of a range on its own (its message and the lines\n"
             "it adds), or, without --from, whole files (every line counts).",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime check --from origin/main --to HEAD\n"
             '  regime check --from "$CI_COMMIT_BEFORE_SHA" --format gitlab\n'
@@ -160,7 +193,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="the door of the pre-commit framework",
             description="What the hooks of .pre-commit-hooks.yaml run (regime-whitespace, regime-\n"
             "infra); in CI, pre-commit's --from-ref/--to-ref are honoured.",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime pre-commit etc/xen/web.cfg\n"
             "  regime pre-commit --only infra",
@@ -183,7 +216,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="Subversion hooks/pre-commit: check a transaction",
             description="Check a Subversion transaction: what REPOS/hooks/pre-commit runs\n"
             "(`regime install svn` writes that hook).",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime svn-pre-commit /srv/svn/config 41-1a\n"
             "  regime svn-pre-commit --revision /srv/svn/config 41",
@@ -209,7 +242,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="git hooks/pre-receive: check a push (stdin)",
             description="Check a git push: the `OLD NEW REF` lines git gives hooks/pre-receive on\n"
             "stdin (`regime install git-server` writes that hook).",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime git-pre-receive < refs.txt\n"
             "  regime git-pre-receive --prefix 'GL-HOOK-ERR: '",
@@ -221,7 +254,7 @@ def build_parser(only: str | None = None) -> _Parser:
     for verb in ("install", "uninstall"):
         if not wanted(verb):
             continue
-        raw = argparse.RawDescriptionHelpFormatter
+        raw = _Help
         p = sub.add_parser(
             verb,
             parents=[debug],
@@ -300,7 +333,7 @@ def build_parser(only: str | None = None) -> _Parser:
             description="Every guest and vif of the Xen configs of a tree (file and line, name,\n"
             "MAC, IPs, script, bridge, vifname); or the addresses and MACs still\n"
             "free.",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime inventory\n"
             "  regime inventory --format json etc/xen\n"
@@ -345,7 +378,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="what a rule means and how to fix it",
             description="The page of a rule: what it checks, why, and how to fix a finding;\n"
             "without CODE, the list of rules.",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n  regime explain\n  regime explain XEN101",
         )
         p.add_argument(
@@ -359,7 +392,7 @@ def build_parser(only: str | None = None) -> _Parser:
             help="write a commented default .regime.yaml",
             description="Write the default policy, every setting commented, to edit and commit\n"
             "with the repository.",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Help,
             epilog="Examples:\n  regime init\n  regime init --force policy/.regime.yaml",
         )
         p.add_argument(

@@ -73,11 +73,14 @@ def _read_fd(fd: int, most: int | None, block: int) -> bytes:
     parts: list[bytes] = []
     size = 0
     while most is None or size < most:
-        piece = os.read(fd, block if most is None else min(block, most - size))
+        want = block if most is None else min(block, most - size)
+        piece = os.read(fd, want)
         if not piece:
             break
         parts.append(piece)
         size += len(piece)
+        if len(piece) < want:
+            break  # a regular file reads short only at its end: no read more to see it
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
