@@ -183,3 +183,49 @@ def test_the_usual_git_header_reads_as_the_general_reading_does() -> None:
         usual += 1
         assert fast == _git_header([decode(x) for x in head]), head
     assert usual > 400
+
+
+def _svn_file(r: random.Random, corrupt: bool) -> bytes:
+    name = r.choice(NAMES)
+    word = r.choice((b"Modified", b"Added", b"Index", b"Copied", b"Deleted"))
+    head = [word + b": " + name + b"\n", b"=" * 67 + b"\n"]
+    if r.random() < 0.05:
+        return b"".join([*head, b"(Binary files differ)\n", b"\n"])
+    if r.random() < 0.05:
+        prop = [b"Property changes on: " + name + b"\n", b"_" * 67 + b"\n", b"Added: p\n"]
+        return b"".join([*prop, b"## -0,0 +1 ##\n", b"+++ v\n", b"\n"])
+    head += [b"--- " + name + b"\t(rev 1)\n", b"+++ " + name + b"\t(txn 1-1)\n"]
+    body: list[bytes] = []
+    lone_cr = r.random() < 0.2
+    for _ in range(r.randrange(1, 4)):
+        hunk = _hunk(r, corrupt, lone_cr)
+        if not corrupt:
+            hunk = [x if x not in (b"\n", b"\r\n") else b" \n" for x in hunk]
+        body += hunk
+    body.append(r.choice((b"\n", b"\n", b"\n", b"", b"\n\n", b"\r\n")))  # svnlook's empty line
+    if corrupt and r.random() < 0.1:
+        body.insert(r.randrange(len(body) + 1), r.choice((b"garbage\n", b"\x00x\n")))
+    return b"".join(head + body)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_scanner_reads_every_svnlook_stream_as_the_splitter_does(seed: int) -> None:
+    r = random.Random(9000 + seed)
+    fast = problems = lone = 0
+    for _ in range(1500):
+        corrupt = r.random() < 0.35
+        data = b"".join(_svn_file(r, corrupt) for _ in range(r.randrange(1, 6)))
+        if corrupt and r.random() < 0.3:
+            data = data[: r.randrange(len(data) + 1)]
+        limit = r.choice((None, None, None, 40, 200, 5000))
+        expected = list(split(cut(data, r), limit))
+        got = list(scan(cut(data, r), limit))
+        assert [_fields(x) for x in got] == [_fields(x) for x in expected], (data, limit)
+        for a, b in zip(got, expected, strict=True):
+            if isinstance(a, Chunk) and isinstance(b, Chunk):
+                one, other = to_changed_file(a), to_changed_file(b)
+                assert (one and _view(one)) == (other and _view(other)), data
+                fast += a.hunks > 0 and len(a.pieces) == a.head + 1 + a.trailer
+                problems += a.problem is not None
+                lone += a.lone_cr
+    assert fast > 600 and problems > 200 and lone > 100, (fast, problems, lone)

@@ -51,26 +51,35 @@ def scan(
     blocks: Iterable[bytes], limit: int | Callable[[], int] | None = None
 ) -> Iterator[Chunk | CommitRecord]:
     """The chunks (and commit records) of a diff, as ``split.split`` yields them (same
-    arguments), faster when git wrote the stream."""
+    arguments), faster when git or svnlook wrote the stream."""
     it = iter(blocks)
     head = bytearray()
     for block in it:
         head += block
-        if len(head) >= len(_START[0]):
+        if head.count(b"\n") >= 2 or len(head) > 4096:
             break
     if not head:
         return
-    if not bytes(head[: len(_START[0])]).startswith(_START):
+    start = bytes(head[: len(_SVN_RULE) + 200])
+    if start.startswith(_START):
+        yield from _Scanner(head, it, limit, svn=False).items()
+    elif _SVN_START.match(start):
+        yield from _Scanner(head, it, limit, svn=True).items()
+    else:
         yield from split(chain([bytes(head)], it), limit)
-        return
-    yield from _Scanner(head, it, limit).items()
 
 
 class _Scanner:
-    """The stream in a buffer that grows by blocks and drops what was handed out."""
+    """The stream in a buffer that grows by blocks and drops what was handed out.
+    ``svn``: svnlook's stream (a file starts at its header line and ``=`` rule),
+    else git's."""
 
     def __init__(
-        self, head: bytearray, rest: Iterator[bytes], limit: int | Callable[[], int] | None
+        self,
+        head: bytearray,
+        rest: Iterator[bytes],
+        limit: int | Callable[[], int] | None,
+        svn: bool,
     ) -> None:
         self.buf = head
         self.pos = 0  # where the next item starts
@@ -78,6 +87,9 @@ class _Scanner:
         self.ask = limit if callable(limit) else None
         self.budget = limit if isinstance(limit, int) else _NO_LIMIT
         self.lineno = 0  # lines before pos
+        self.svn = svn
+        self.next_item = _next_svn_item if svn else _next_item
+        self.keep = len(_SVN_MARK if svn else _FILE) - 1  # see _find
 
     def _more(self) -> bool:
         """One more block into the buffer (what was handed out is dropped first)."""
@@ -90,17 +102,16 @@ class _Scanner:
                 return True
         return False
 
-    def _find(self, search: Callable[[bytearray, int], int], start: int, hold: int) -> int:
+    def _find(self, search: Callable[[bytearray, int, int], int], start: int, hold: int) -> int:
         """Where ``search`` next finds its mark from ``start`` (-1: not before the end
         of the stream), reading blocks as needed; each byte is searched once (a mark
         may begin in the last bytes already searched). Over ``hold`` bytes from the
         item's start without one: -2 (the splitter takes over)."""
-        keep = len(_FILE) - 1  # a mark is at most that long: search again from its start
         while True:
-            found = search(self.buf, start)
+            found = search(self.buf, start, self.pos)
             if found >= 0:
                 return found
-            start = max(start, len(self.buf) - keep)
+            start = max(start, len(self.buf) - self.keep)
             if len(self.buf) - self.pos > hold:
                 return -2
             base = self.pos
@@ -116,7 +127,9 @@ class _Scanner:
                 self.budget = self.ask()
             hold = self.budget + (1 << 20)
             pos = self.pos
-            if self.buf[pos] == 0:
+            if self.svn:
+                end = self._find(self.next_item, pos + 1, hold)
+            elif self.buf[pos] == 0:
                 close = self._find(_nul, pos + 1, hold)
                 end = -1 if close < 0 else self._find(_next_item, close + 1, hold)
             elif self.buf.startswith(_FILE[1:], pos):
@@ -124,14 +137,17 @@ class _Scanner:
             else:
                 end = -3  # not a git stream from here on
             pos = self.pos
-            if end == -2 or end == -3:
-                # too big to hold, or not git's: the splitter reads the rest
+            stop = len(self.buf) if end < 0 else end + 1
+            if end in (-2, -3) or (self.svn and self.buf.find(b"\x00", pos, stop) >= 0):
+                # too big to hold, not git's, or a NUL (the splitter reads a commit
+                # record from a line starting with one): the splitter reads the rest
                 rest = chain([bytes(self.buf[pos:])], self.rest)
                 yield from _offset(split(rest, self.ask or self.budget), self.lineno)
                 return
-            stop = len(self.buf) if end < 0 else end + 1
             piece = bytes(self.buf[pos:stop])
-            after = b"" if end < 0 else _SENTINEL[self.buf[stop] == 0]
+            after = (
+                b"" if end < 0 else _SVN_SENTINEL if self.svn else _SENTINEL[self.buf[stop] == 0]
+            )
             self.pos = stop
             items, lines = self._read(piece, after)
             yield from items
@@ -148,7 +164,11 @@ class _Scanner:
             if record is not None:
                 return [record], piece.count(b"\n")
         elif len(piece) <= self.budget:
-            read = _git_chunk(piece, self.lineno + 1)
+            read = (
+                _svn_chunk(piece, self.lineno + 1)
+                if self.svn
+                else _git_chunk(piece, self.lineno + 1)
+            )
             if read is not None:
                 return [read[0]], read[1]
         items = list(_offset(split([piece, after], self.budget), self.lineno))
@@ -158,13 +178,42 @@ class _Scanner:
 # The first line of a next file or record, as the splitter is shown it after a piece:
 # it starts an item of its own there (dropped), whatever the piece ends in.
 _SENTINEL = (b"diff --git \n", b"\x00\n")
+_SVN_RULE = b"=" * 67
+_SVN_PROP_RULE = b"_" * 67
+_SVN_SENTINEL = b"Index: x\n" + _SVN_RULE + b"\n"
+_SVN_MARK = b"\n" + _SVN_RULE + b"\n"
+_SVN_PROP_MARK = b"\n" + _SVN_PROP_RULE + b"\n"
+_SVN_HEADER = re.compile(rb"(?:Index|Modified|Added|Deleted|Copied|Replaced): [^\n]*\n")
+_SVN_START = re.compile(_SVN_HEADER.pattern + _SVN_RULE + rb"\n")
+_SVN_HEAD = re.compile(_SVN_START.pattern + rb"--- [^\n]*\n\+\+\+ [^\n]*\n")
 
 
-def _nul(buf: bytearray, start: int) -> int:
+def _next_svn_item(buf: bytearray, start: int, item: int) -> int:
+    """Where the next file of svnlook's stream starts after ``start`` (the newline
+    before it), or -1: the next header line (``Modified: P``, or ``Property changes
+    on: P``) followed by its rule of 67 ``=`` (``_``), after the item starting at
+    ``item``. A hunk line starts with its mark, so neither line is ever one."""
+    while True:
+        rule = buf.find(_SVN_MARK, start)
+        prop = buf.find(_SVN_PROP_MARK, start, rule if rule >= 0 else len(buf))
+        at = prop if prop >= 0 else rule
+        if at < 0:
+            return -1
+        line = buf.rfind(b"\n", 0, at) + 1
+        if line > item:
+            if at == prop:
+                if buf.startswith(b"Property changes on: ", line):
+                    return line - 1
+            elif _SVN_HEADER.match(buf, line) is not None:
+                return line - 1
+        start = at + 1
+
+
+def _nul(buf: bytearray, start: int, item: int) -> int:
     return buf.find(b"\x00", start)
 
 
-def _next_item(buf: bytearray, start: int) -> int:
+def _next_item(buf: bytearray, start: int, item: int) -> int:
     """Where the next file or record starts after ``start`` (the newline before it),
     or -1: the next ``diff --git`` line, unless a NUL starts a line before it. Two
     finds, each over the bytes once (a regex for either stops at every newline)."""
@@ -200,6 +249,34 @@ def _record(piece: bytes) -> CommitRecord | None:
     return CommitRecord(sha=head[0] if head else "", parents=tuple(head[1:]), message=message)
 
 
+def _svn_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
+    """The chunk of one file's part of svnlook's stream when it has exactly the
+    usual shape (its header, rule and labels, hunks, the empty line svnlook ends
+    each file with; no CR but in a CRLF: svn ends a line at a lone CR), and its
+    number of lines; None when the splitter must read it."""
+    at = piece.find(b"\n@@")
+    if at < 0 or _SVN_HEAD.fullmatch(piece, 0, at + 1) is None:
+        return None
+    if b"\r" in piece and _LONE_CR.search(piece) is not None:
+        return None
+    trailer = len(piece) - len(piece.rstrip(b"\n")) - 1
+    if trailer < 1:
+        return None
+    head = split_lines(piece[: at + 1])
+    counted = _hunks(piece[at + 1 : len(piece) - trailer])
+    if counted is None:
+        return None
+    body, hunks, lines = counted
+    chunk = Chunk(
+        kind="svn", pieces=[*head, body, *[b"\n"] * trailer], first_line=first_line,
+        hunks=hunks, head=len(head), trailer=trailer,
+    )  # fmt: skip
+    return chunk, len(head) + lines + trailer
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
 def _git_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
     """The chunk of one file's part of a git stream when it has exactly git's shape,
     and its number of lines; None when the splitter must read it."""
@@ -214,12 +291,25 @@ def _git_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
     if _GIT_HEADER_LABELS.fullmatch(piece, 0, at + 1) is None:
         return None
     head = split_lines(piece[: at + 1])
-    body = piece[at + 1 :]
+    counted = _hunks(piece[at + 1 :])
+    if counted is None:
+        return None
+    body, hunks, lines = counted
+    chunk = Chunk(
+        kind="git", pieces=[*head, body], first_line=first_line, hunks=hunks,
+        head=len(head),
+    )  # fmt: skip
+    return chunk, len(head) + lines
+
+
+def _hunks(body: bytes) -> tuple[bytes, int, int] | None:
+    """``body`` (from a hunk header on, to the end of the last hunk), its number of
+    hunks and of lines, when every hunk holds exactly what its header counts; None
+    when not (or when a line is anything else: the splitter says what)."""
     # every line is a "+", "-" or context line, or a hunk header; a hunk's lines run
     # from its header to the next line that is none of the three (one search, in C)
     count = body.count
-    hunks = 0
-    total = len(head)
+    hunks = total = 0
     m = _HUNK.match(body)
     while m is not None:
         hunks += 1
@@ -246,10 +336,6 @@ def _git_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
         ):
             return None
         m = following
-    if not hunks:
+    if not hunks or not body.endswith(b"\n"):
         return None
-    chunk = Chunk(
-        kind="git", pieces=[*head, body], first_line=first_line, hunks=hunks,
-        head=len(head),
-    )  # fmt: skip
-    return chunk, total
+    return body, hunks, total
