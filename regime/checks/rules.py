@@ -153,6 +153,23 @@ and column of the problem, and commit the corrected file.
 """,
 )
 _rule(
+    "POL002",
+    "bad-editorconfig",
+    Severity.WARNING,
+    "policy",
+    "an .editorconfig file cannot be read well",
+    """
+An .editorconfig file that decides which files WS101 (tabs) and WS102 (trailing
+whitespace) apply to has a line that is neither a `[section]` nor a `key = value`,
+is not UTF-8, is larger than 64 KiB, or has a section glob that cannot be used.
+Its readable lines still count, as editors read them; the finding names the file
+and the first bad line.
+
+Fix: correct the line (see https://editorconfig.org), or set `editorconfig: false`
+in .regime.yaml if the repository's .editorconfig files are not meant for regime.
+""",
+)
+_rule(
     "REF001",
     "replace-ref",
     Severity.ERROR,
