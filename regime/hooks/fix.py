@@ -135,6 +135,13 @@ def _finish(report: _Report, *, pre_commit: bool = False) -> int:
         f"regime fix: fixed {n} line{'s' if n > 1 else ''} in {m} file{'s' if m > 1 else ''} "
         f"({where}): {then}\n"
     )
+    if pre_commit:
+        out.write(
+            "regime fix: if pre-commit says next that the stashed changes conflicted and "
+            "rolls the fixes back, unstaged edits touch these lines: run `regime fix` by "
+            "itself (it fixes the index, and the work tree where your edits allow) and "
+            "commit again\n"
+        )
     return 1
 
 
