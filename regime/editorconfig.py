@@ -23,14 +23,16 @@ what it says on its readable lines still counts (that is what editors do).
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 from regime.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from editorconfig.ini import EditorConfigParser
+
     from regime.policy.model import Policy
     from regime.sources.git import BlobSizes
     from regime.sources.svn import Transaction
@@ -132,8 +134,8 @@ class EditorConfigs:
         handler merges them; the paths are given to its parser under a fake ``/`` so
         its globs see the repository as a file system."""
         from editorconfig.exceptions import ParsingError
-        from editorconfig.ini import EditorConfigParser
 
+        parser_class = _parser_class()
         target = "/" + path
         options: dict[str, str] = {}
         folder = path.rpartition("/")[0]
@@ -141,7 +143,7 @@ class EditorConfigs:
             conf = f"{folder}/{FILE}" if folder else FILE
             text = self._text(conf)
             if text is not None:
-                parser = EditorConfigParser(target)
+                parser = parser_class(target)
                 try:
                     parser._read(io.StringIO(text), "/" + conf)  # type: ignore[arg-type]
                 except ParsingError as exc:
@@ -149,9 +151,9 @@ class EditorConfigs:
                     shown = shown.replace("\\r", "").replace("\\n", "")
                     self._problem(conf, line, f"line {line} is neither a [section] nor a "
                                   f"key = value: {shown}")  # fmt: skip
-                except (RecursionError, ValueError, re.error) as exc:
-                    self._problem(conf, 1, f"a section glob cannot be used ({exc})")
-                    parser.options.clear()
+                for glob, why in getattr(parser, "bad", ()):
+                    self._problem(conf, _header_line(text, glob), f"{why}; that section is "
+                                  "left out")  # fmt: skip
                 merged = dict(parser.options)
                 merged.update(options)
                 options = merged
@@ -165,6 +167,87 @@ class EditorConfigs:
 
 class _TooBig(Exception):
     pass
+
+
+@cache
+def _parser_class() -> type[EditorConfigParser]:
+    """The package's parser, its section globs matched with RE2. The package's own
+    glob translation makes a Python regex, which backtracks: a section ``[` `` + 30
+    stars + ``x]`` took a minute for one name, and on a server the glob is the
+    pusher's. The same regex run by RE2 takes linear time (matching as the package
+    does: ``matches_filename`` below is its own, but for the engine)."""
+    import posixpath
+
+    from editorconfig.ini import EditorConfigParser
+
+    class Parser(EditorConfigParser):
+        #: the section globs that could not be used (their sections count for nothing)
+        bad: list[tuple[str, str]]
+
+        def matches_filename(self, config_filename: str, glob: str) -> bool:
+            try:
+                return self._matches(config_filename, glob)
+            except (ValueError, RecursionError) as exc:
+                if not hasattr(self, "bad"):
+                    self.bad = []
+                self.bad.append((glob, str(exc) if isinstance(exc, ValueError) else "nested "
+                                 "too deeply"))  # fmt: skip
+                return False
+
+        def _matches(self, config_filename: str, glob: str) -> bool:
+            config_dirname = posixpath.normpath(posixpath.dirname(config_filename))
+            glob = glob.replace("\\#", "#").replace("\\;", ";")
+            if "/" in glob:
+                if glob.find("/") == 0:
+                    glob = glob[1:]
+                glob = posixpath.join(config_dirname, glob)
+            else:
+                glob = posixpath.join("**/", glob)
+            return _glob_matches(posixpath.normpath(self.filename), glob)
+
+    return Parser
+
+
+#: Longest section glob used; a longer one is a POL002 (its section counts for nothing).
+MAX_GLOB = 1024
+
+
+@lru_cache(maxsize=1024)
+def _glob(glob: str) -> tuple[Any, list[tuple[int, int]]]:
+    if len(glob) > MAX_GLOB:
+        raise ValueError(f"the section glob is longer than {MAX_GLOB} characters")
+    import re2
+    from editorconfig.fnmatch import translate
+
+    text, numeric = translate(glob)
+    if text.endswith("\\Z"):  # Python's end of text; RE2 spells it \z
+        text = text[:-2] + "\\z"
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(text, options), numeric
+    except re2.error as exc:
+        raise ValueError(f"the section glob {glob[:60]!r} cannot be used") from exc
+
+
+def _header_line(text: str, glob: str) -> int:
+    """The line of the section header ``[glob]`` (1 when it cannot be told)."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.strip().startswith("[" + glob):
+            return number
+    return 1
+
+
+def _glob_matches(name: str, glob: str) -> bool:
+    """editorconfig.fnmatch.fnmatchcase, with the regex run by RE2."""
+    regex, numeric = _glob(glob)
+    match = regex.match(name)
+    if not match:
+        return False
+    for number, (low, high) in zip(match.groups(), numeric, strict=False):
+        if number is None or number[0] == "0" or not (low <= int(number) <= high):
+            return False
+    return True
 
 
 def _settings(options: dict[str, str]) -> Settings:
