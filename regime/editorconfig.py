@@ -298,6 +298,8 @@ def disk_reader(root: str) -> Reader:
     from regime.sources.tree import read_regular
 
     def read(path: str) -> bytes | None:
+        if not folders_are_real(root, path):
+            return None
         try:
             return read_regular(os.path.join(root, path), MAX_BYTES)
         except TooBig:
@@ -306,6 +308,24 @@ def disk_reader(root: str) -> Reader:
             return None
 
     return read
+
+
+def folders_are_real(root: str, path: str) -> bool:
+    """Whether every folder between ``root`` and ``path`` (repository-relative) is a
+    real folder, no symbolic link: opening ``path`` with O_NOFOLLOW guards only its
+    last part, and git never reads or writes beyond a link either."""
+    import os
+    import stat
+
+    here = root
+    for part in path.split("/")[:-1]:
+        here = os.path.join(here, part)
+        try:
+            if not stat.S_ISDIR(os.lstat(here).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def git_reader(blobs: BlobSizes, rev: str | None) -> Reader:

@@ -295,3 +295,25 @@ def test_explain_recommends_regime_fix_not_sed(repo: GitRepo, code: str) -> None
     assert res.code == 0
     assert "regime fix" in res.out
     assert "sed" not in res.out
+
+
+def test_a_folder_replaced_by_a_link_is_not_written_through(repo: GitRepo, tmp_path: Path) -> None:
+    """git never writes beyond a symbolic link; regime fix neither: a staged file
+    whose folder in the work tree is now a link elsewhere is fixed in the index only."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "a.c").write_bytes(b"x \n")
+    repo.write("d/a.c", "x \n")
+    repo.add()
+    (repo.path / "d" / "a.c").unlink()
+    (repo.path / "d").rmdir()
+    os.symlink(outside, repo.path / "d")
+    res = repo.regime("fix")
+    assert res.code == 1, res.text
+    assert "d/a.c: fixed in the index only" in res.out
+    assert show(repo, "d/a.c") == b"x\n"
+    assert (outside / "a.c").read_bytes() == b"x \n"
+    # nor is a whole-file fix through it
+    res = repo.regime("fix", "d/a.c")
+    assert (outside / "a.c").read_bytes() == b"x \n"
+    assert "d/a.c: a symbolic link on the way: not followed, left alone" in res.out

@@ -206,6 +206,8 @@ def _fix_work_file(
     """The fixes of the index's copy made to the same lines of the work tree's copy;
     None when there is no regular file there (a link is never followed)."""
     full = os.path.join(root, path)
+    if not editorconfig.folders_are_real(root, path):
+        return None
     try:
         work = tree.read_regular(full)
     except OSError:
@@ -224,6 +226,9 @@ def _fix_whole(root: str, paths: Sequence[str], policy: Policy, report: _Report)
     for given in paths:
         if os.path.islink(given):
             report.note(f"{given}: a symbolic link: not followed, left alone")
+            continue
+        if not _no_link_on_the_way(os.path.abspath(given), root):
+            report.note(f"{given}: a symbolic link on the way: not followed, left alone")
             continue
         if not os.path.lexists(given):
             raise UsageError(f"{given}: no such file or directory")
@@ -247,6 +252,8 @@ def _fix_whole(root: str, paths: Sequence[str], policy: Policy, report: _Report)
         lines = wanted.get(rel)
         if not lines:
             continue
+        if not _no_link_on_the_way(full, root):  # a folder swapped for a link meanwhile
+            continue
         data = tree.read_regular(full)
         if data is None:
             continue
@@ -255,6 +262,16 @@ def _fix_whole(root: str, paths: Sequence[str], policy: Policy, report: _Report)
         if changes:
             _replace(full, after)
             report.fixed(rel, changes)
+
+
+def _no_link_on_the_way(full: str, root: str) -> bool:
+    """Whether no folder between the work tree's top (or the current folder, for a
+    file outside it) and ``full`` is a symbolic link."""
+    for base in (root, os.getcwd()):
+        rel = os.path.relpath(full, base)
+        if rel != ".." and not rel.startswith(".." + os.sep):
+            return editorconfig.folders_are_real(base, rel.replace(os.sep, "/"))
+    return True
 
 
 def _files_under(folder: str) -> list[str]:
