@@ -245,3 +245,12 @@ def test_hostile_globs_take_linear_time_and_a_bad_one_is_left_out() -> None:
     (found,) = ec.take_findings()
     assert (found.line, found.code) == (3, "POL002")
     assert "longer than 1024 characters; that section is left out" in found.message
+
+
+def test_a_bare_diff_has_no_editorconfig(repo: GitRepo) -> None:
+    """`regime diff` reads a diff, not a tree: .editorconfig files play no part."""
+    repo.write(".editorconfig", "[*.c]\nindent_style = tab\n")
+    diff = b"--- a/a.c\n+++ b/a.c\n@@ -0,0 +1 @@\n+\tint x;\n"
+    res = repo.regime("diff", "-", stdin=diff)
+    assert res.code == 1, res.text
+    assert codes(res.out) == ["a.c:1: WS101"]

@@ -740,3 +740,14 @@ def test_try_repo_fix_when_unstaged_edits_touch_the_fixed_line(sandbox: Sandbox)
     assert (sandbox.path / "a.c").read_text() == "one\ntwo\nthree\n"
     assert sandbox.git("show", ":a.c") == "one\ntwo\n"
     assert_passed(sandbox.try_repo("regime-fix"))
+
+
+def test_whitespace_hook_follows_the_editorconfig_of_the_index(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    sandbox.write(".editorconfig", "[*.c]\nindent_style = tab\n[*.txt]\nindent_style = space\n")
+    sandbox.write("a.c", "\tint x;\n")  # tabs wanted in C here
+    sandbox.add()
+    assert_passed(sandbox.pre_commit("run"))
+    sandbox.write("n.txt", "\tnote\n")  # .txt is in no rule's list, but .editorconfig says spaces
+    sandbox.add()
+    assert_blocked(sandbox.pre_commit("run"), "n.txt:1:1: WS101")
