@@ -68,7 +68,7 @@ def _close_choice(message: str) -> str:
 
 COMMANDS = (
     "diff", "staged", "commit-msg", "check", "pre-commit", "svn-pre-commit",
-    "git-pre-receive", "install", "uninstall", "inventory", "explain", "init",
+    "git-pre-receive", "install", "uninstall", "inventory", "explain", "init", "fix",
 )  # fmt: skip
 
 
@@ -184,6 +184,28 @@ def build_parser(only: str | None = None) -> _Parser:
             nargs="*",
             metavar="PATH",
             help="without --from: files or folders to check whole",
+        )
+
+    if wanted("fix"):
+        p = sub.add_parser(
+            "fix",
+            parents=[debug],
+            help="fix the tabs and trailing whitespace the staged change adds (or of whole files)",
+        )
+        p.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="fix every line of these files or folders, in the work tree "
+            "(default: the lines the staged change adds, in the index and the work tree)",
+        )
+        p.add_argument("--config", metavar="PATH", help="policy file (default: .regime.yaml)")
+        p.add_argument(
+            "--pre-commit",
+            dest="pre_commit",
+            action="store_true",
+            help="as the pre-commit framework's regime-fix hook: the files given, "
+            "in the work tree only",
         )
 
     if wanted("pre-commit"):
@@ -419,6 +441,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return write_default_policy(args.path, args.force)
     if args.command in ("install", "uninstall"):
         return _install(args)
+    if args.command == "fix":
+        from regime.hooks import fix
+
+        return fix.run(args.paths, Options(args.config, "text", False), pre_commit=args.pre_commit)
     if args.command == "inventory":
         from regime import inventory
 

@@ -115,6 +115,8 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             changeset.tree, None if changeset.all_touched else touched, policy, outcome,
             early=early,
         )  # fmt: skip
+    if policy.editorconfigs is not None:  # a malformed .editorconfig the files met (POL002)
+        outcome.findings.extend(policy.editorconfigs.take_findings(context))
     return touched
 
 

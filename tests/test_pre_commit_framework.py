@@ -676,3 +676,78 @@ def test_infra_hook_reads_a_linked_guest_and_blocks_a_deleted_tables_file(
         res = sandbox.git_result("commit", *args)
         assert res.code == 0, res.text
     assert_blocked(sandbox.pre_commit("run", "--all-files"), "etc/xen/web2.cfg:2:9: XEN101")
+
+
+# --------------------------------------------------------------------------- regime-fix
+
+
+def test_try_repo_fix_fixes_the_added_lines_in_the_work_tree(sandbox: Sandbox) -> None:
+    sandbox.write("a.c", "old\t \n")
+    sandbox.commit("legacy")
+    sandbox.write("a.c", "old\t \nnew\tx \n")
+    sandbox.add("a.c")
+    res = sandbox.try_repo("regime-fix")
+    assert_blocked(res, "- hook id: regime-fix", "- files were modified by this hook")
+    assert "a.c:2: fixed WS101, WS102: removed 1 trailing whitespace character, " in res.text
+    assert res.code == 1, res.text
+    # the work tree holds the fix, the old line is as it was; the index is not
+    # written under pre-commit (see regime/hooks/fix.py): the user reviews and adds
+    assert (sandbox.path / "a.c").read_bytes() == b"old\t \nnew     x\n"
+    assert sandbox.git("show", ":a.c") == "old\t \nnew\tx \n"
+    sandbox.add("a.c")
+    assert_passed(sandbox.try_repo("regime-fix"))
+    assert_passed(sandbox.try_repo("regime-whitespace"))
+
+
+def test_try_repo_fix_with_unstaged_edits_in_the_same_file(sandbox: Sandbox) -> None:
+    """pre-commit stashes the unstaged edits, the hook fixes the staged lines in the
+    work tree, and pre-commit puts the edits back on top of the fixes."""
+    body = "".join(f"line {n}\n" for n in range(1, 21))
+    sandbox.write("a.c", body)
+    sandbox.commit("start")
+    sandbox.write("a.c", "bad \n" + body)
+    sandbox.add("a.c")
+    sandbox.write("a.c", "bad \n" + body + "unstaged\t \n")  # far from the fixed line
+    res = sandbox.try_repo("regime-fix")
+    assert_blocked(res, "a.c:1: fixed WS102", "- files were modified by this hook")
+    assert "[WARNING] Unstaged files detected." in res.text
+    assert "Rolling back fixes" not in res.text, res.text
+    # the fix is there and the unstaged edit is back, untouched; the index is as staged
+    assert (sandbox.path / "a.c").read_text() == "bad\n" + body + "unstaged\t \n"
+    assert sandbox.git("show", ":a.c") == "bad \n" + body
+
+
+def test_try_repo_fix_when_unstaged_edits_touch_the_fixed_line(sandbox: Sandbox) -> None:
+    """An unstaged edit next to the fixed line does not apply on top of the fix:
+    pre-commit rolls the fix back and restores the edits (nothing the user typed is
+    lost); the run fails, names the line, and says what to do."""
+    sandbox.write("a.c", "one\n")
+    sandbox.commit("start")
+    sandbox.write("a.c", "one\ntwo \n")
+    sandbox.add("a.c")
+    sandbox.write("a.c", "one\ntwo \nthree\n")
+    res = sandbox.try_repo("regime-fix")
+    assert res.code == 1, res.text
+    assert "a.c:2: fixed WS102" in res.text
+    assert "Stashed changes conflicted with hook auto-fixes... Rolling back fixes" in res.text
+    assert "run `regime fix` by itself" in res.text
+    assert (sandbox.path / "a.c").read_text() == "one\ntwo \nthree\n"
+    assert sandbox.git("show", ":a.c") == "one\ntwo \n"
+    # as the hint says: regime fix by itself fixes the index and the unchanged line of
+    # the work tree, keeping the unstaged edit; then the hook has nothing to do
+    fixed = run([str(Path(sys.executable).parent / "regime"), "fix"], sandbox.path, sandbox.env)
+    assert fixed.code == 1, fixed.text
+    assert (sandbox.path / "a.c").read_text() == "one\ntwo\nthree\n"
+    assert sandbox.git("show", ":a.c") == "one\ntwo\n"
+    assert_passed(sandbox.try_repo("regime-fix"))
+
+
+def test_whitespace_hook_follows_the_editorconfig_of_the_index(sandbox: Sandbox) -> None:
+    sandbox.write_config()
+    sandbox.write(".editorconfig", "[*.c]\nindent_style = tab\n[*.txt]\nindent_style = space\n")
+    sandbox.write("a.c", "\tint x;\n")  # tabs wanted in C here
+    sandbox.add()
+    assert_passed(sandbox.pre_commit("run"))
+    sandbox.write("n.txt", "\tnote\n")  # .txt is in no rule's list, but .editorconfig says spaces
+    sandbox.add()
+    assert_blocked(sandbox.pre_commit("run"), "n.txt:1:1: WS101")

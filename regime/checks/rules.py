@@ -42,8 +42,11 @@ Only lines the change adds are checked; old lines never block new work.
 Files: by default the source and config text files of a configuration repository
 (see `regime init`); Makefiles and *.mk are excluded because make needs tabs.
 
-Fix: indent with spaces (in vim `:set expandtab | retab`), or exclude the file in
-.regime.yaml:
+Fix: `regime fix` expands the tabs of the lines the staged change adds, in the
+index and the work tree, and leaves every old line as it is (tab stops from
+.editorconfig `tab_width`/`indent_size`, else `rules.WS101.tab_width`, else 8).
+A file with `indent_style = tab` in .editorconfig is not checked. Or exclude the
+file in .regime.yaml:
     rules:
       WS101:
         extend_exclude: ["legacy/**"]
@@ -66,9 +69,12 @@ file is fine, but spaces before the CR are reported.
 Why: invisible characters make diffs noisy, break `\\` continuation lines in
 shell and make, and change values in files where whitespace is significant.
 
-Fix: remove the whitespace (`sed -i 's/[[:space:]]*$//' FILE` on LF files), or
-exclude the file in .regime.yaml. Markdown is excluded by default (two trailing
-spaces are a line break there).
+Fix: `regime fix` removes it from the lines the staged change adds, in the index
+and the work tree, keeping CRLF ends and every old line as they are (a whole-file
+edit would also change old lines, which this rule never asked for). Or exclude the
+file in .regime.yaml, or say `trim_trailing_whitespace = false` for it in
+.editorconfig. Markdown is excluded by default (two trailing spaces are a line
+break there).
 """,
 )
 _rule(
@@ -150,6 +156,23 @@ wrong type), so the change is refused rather than guessing what was meant.
 
 Fix: run `regime check` (or `regime staged`) locally, which names the file, line
 and column of the problem, and commit the corrected file.
+""",
+)
+_rule(
+    "POL002",
+    "bad-editorconfig",
+    Severity.WARNING,
+    "policy",
+    "an .editorconfig file cannot be read well",
+    """
+An .editorconfig file that decides which files WS101 (tabs) and WS102 (trailing
+whitespace) apply to has a line that is neither a `[section]` nor a `key = value`,
+is not UTF-8, is larger than 64 KiB, or has a section glob that cannot be used.
+Its readable lines still count, as editors read them; the finding names the file
+and the first bad line.
+
+Fix: correct the line (see https://editorconfig.org), or set `editorconfig: false`
+in .regime.yaml if the repository's .editorconfig files are not meant for regime.
 """,
 )
 _rule(

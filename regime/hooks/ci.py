@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
+from regime import editorconfig
 from regime.changeset import ChangedFile, ChangeSet
 from regime.engine import Outcome, check_changeset, check_tree
 from regime.hooks.base import (
@@ -47,7 +48,13 @@ def run_range(base: str, tip: str, opts: Options) -> int:
         ) from exc
     policy = policy_for(opts, root)
     outcome = watched_outcome(policy, opts, "change")
-    touched = check_commits(git.rev_list([tip_id, "--not", base_id]), lambda _sha: policy, outcome)
+    with git.BlobSizes() as blobs:
+        # each commit with the .editorconfig files of its own tree
+        touched = check_commits(
+            git.rev_list([tip_id, "--not", base_id]),
+            editorconfig.per_commit(lambda _sha: policy, blobs),
+            outcome,
+        )
     # the infrastructure checks look at the tree at the end of the range
     check_tree(GitTree(tip_id), set().union(*touched.values()), policy, outcome, f"tree of {tip}")
     if outcome.commits == 0:
@@ -219,6 +226,7 @@ def run_tree(paths: Sequence[str], opts: Options) -> int:
     outcome = Outcome() if strictest is None else watched_outcome(strictest, opts, "tree")
     for job, policy in zip(jobs, policies, strict=True):
         changeset, files = _tree_files(job, policy.infra.is_infra, policy.limits.max_file_size)
+        policy = editorconfig.apply(policy, editorconfig.disk_reader(job.root))
         check_changeset(changeset, policy, outcome)
         report_unreadable(files, outcome, policy)
     return report(outcome, opts, "tree")

@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from regime import deadline
+from regime import deadline, editorconfig
 from regime.checks.refs import check_ref_update
 from regime.engine import Outcome, check_tree
 from regime.hooks.base import Options, policy_path
@@ -29,6 +29,7 @@ from regime.hooks.server_guard import guarded
 from regime.policy.server import load_server_policy
 from regime.report import render
 from regime.report.streams import LinePrefixer
+from regime.sources import git
 from regime.sources.process import ProducerError
 from regime.sources.trees import GitTree
 
@@ -74,7 +75,11 @@ def run(opts: Options, prefix: str | None = None) -> int:
             if found is not None:
                 outcome.findings.append(found)
         outcome.findings.extend(plan.findings)
-        touched = check_commits(plan.order, plan.policy_of, outcome, plan.ref_of)
+        with git.BlobSizes() as blobs:
+            # each commit with the .editorconfig files of its own tree (the pushed ones):
+            # on a server they may only tighten (regime/editorconfig.py)
+            policy_of = editorconfig.per_commit(plan.policy_of, blobs)
+            touched = check_commits(plan.order, policy_of, outcome, plan.ref_of)
         for tip, info in plan.tips.items():
             # infrastructure: the tree the refs will point at, once for all of them,
             # and what the commits it brings touch; once out of time that is not

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from regime import editorconfig
 from regime.changeset import ChangeSet, Tree
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
@@ -93,7 +94,8 @@ def run(paths: Sequence[str], opts: Options) -> int:
             with git.range_diff(start, tip, limit=limit) as stream, git.BlobSizes() as sizes:
                 files = changed_files(stream, wanted.__contains__, limit)
                 contents = git.GitContents(sizes, tip)
-                check_changeset(ChangeSet(files=files, contents=contents), policy, outcome)
+                ranged = editorconfig.apply(policy, editorconfig.git_reader(sizes, tip))
+                check_changeset(ChangeSet(files=files, contents=contents), ranged, outcome)
         return report(outcome, opts, "change")
     staged = git.staged_names(paths) if paths else set()
     in_index = {p for p in paths if p in staged}
@@ -102,9 +104,11 @@ def run(paths: Sequence[str], opts: Options) -> int:
         with git.staged_diff(limit=limit) as stream, git.BlobSizes() as sizes:
             files = changed_files(stream, in_index.__contains__, limit)
             contents = git.GitContents(sizes, None)
-            check_changeset(ChangeSet(files=files, contents=contents), policy, outcome)
+            index = editorconfig.apply(policy, editorconfig.git_reader(sizes, None))
+            check_changeset(ChangeSet(files=files, contents=contents), index, outcome)
     if whole:
         files = tree.whole_files(root, whole, limit=limit)
-        check_changeset(ChangeSet(files=files), policy, outcome)
+        on_disk = editorconfig.apply(policy, editorconfig.disk_reader(root))
+        check_changeset(ChangeSet(files=files), on_disk, outcome)
     # --all-files, --files: whole files, no commit in sight
     return report(outcome, opts, "commit" if in_index else "tree")

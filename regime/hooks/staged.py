@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from regime import editorconfig
 from regime.changeset import ChangeSet
 from regime.diff.reader import changed_files
 from regime.engine import check_changeset
@@ -23,6 +24,8 @@ def run(paths: Sequence[str], opts: Options) -> int:
     touched = frozenset(p for p in names if only is None or only(p))
     limit = policy.limits.max_file_size
     with git.staged_diff(state=state, limit=limit) as stream, git.BlobSizes() as sizes:
+        # the .editorconfig files of the index: what the commit will carry
+        policy = editorconfig.apply(policy, editorconfig.git_reader(sizes, None))
         files = changed_files(stream, only, limit)
         changeset = ChangeSet(
             files=files, tree=GitTree(None), touched_early=touched,

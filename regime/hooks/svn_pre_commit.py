@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import chain, groupby
 
-from regime import deadline, undiffed
+from regime import deadline, editorconfig, undiffed
 from regime.changeset import ChangedFile, ChangeSet, FileStatus
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
@@ -43,11 +43,16 @@ def run(
         policies = _policies(server, transaction, {svn_root(p) for p in changes.paths})
         for effective in {id(e): e for e in policies.values()}.values():
             outcome.findings.extend(effective.findings)
-        by_root = {root: effective.policy for root, effective in policies.items()}
+        # the .editorconfig files of the transaction (on a server they only tighten)
+        read = editorconfig.svn_reader(transaction)
+        by_root = {
+            root: editorconfig.apply(effective.policy, read) for root, effective in policies.items()
+        }
 
         def root_policy(root: str) -> Policy:
             if root not in by_root:  # a file of the diff `svnlook changed` did not list
-                by_root[root] = _policies(server, transaction, {root})[root].policy
+                policy = _policies(server, transaction, {root})[root].policy
+                by_root[root] = editorconfig.apply(policy, read)
             return by_root[root]
 
         def policy_of(path: str) -> Policy:

@@ -51,6 +51,10 @@ def tighten(server: Policy, repo: Policy | None) -> Policy:
         server=server.server,
         infra=_tighten_infra(server.infra, repo.infra),
         limits=_tighten_limits(server.limits, repo.limits),
+        # the repository's .editorconfig files only ever tighten on a server, so its
+        # policy may turn them off (as removing them would) but not on
+        editorconfig=server.editorconfig and repo.editorconfig,
+        on_server=server.on_server,
     )
 
 

@@ -29,7 +29,9 @@ from regime.policy.pattern import PatternError, compile_pattern
 
 POLICY_FILE = ".regime.yaml"
 
-_TOP_KEYS = {"version", "exclude", "rules", "xen", "iproute2", "preexisting", "limits"}
+_TOP_KEYS = {
+    "version", "exclude", "rules", "xen", "iproute2", "preexisting", "limits", "editorconfig",
+}  # fmt: skip
 _LIMITS_KEYS = {"max_file_size", "max_seconds", "over_limit"}
 # Rules whose severity the ``limits:`` section sets (over_limit), not ``rules:``.
 _LIMIT_RULES = frozenset(code for code, rule in RULES.items() if rule.scope == "limits")
@@ -50,10 +52,14 @@ _RULE_KEYS = {
     "LOG104": {"severity", "max_length"},
     "DIFF001": {"severity"},
     "POL001": {"severity"},
+    "POL002": {"severity"},
 }
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+#: Widest tab stop a policy may give (a real one is 2, 4 or 8).
+MAX_TAB_WIDTH = 64
 # A size as people write it: "64 MB" (10^6), "64 MiB" (2^20), "512k", "100 B".
 _SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgt]i?b?|b)?", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
@@ -116,7 +122,7 @@ def load_policy(path: str | None, *, server: bool = False) -> Policy:
 
     With ``server``, the file may have a ``server:`` section (a server policy)."""
     if path is None:
-        return Policy(rules={code: default_rule(code) for code in RULES})
+        return Policy(rules={code: default_rule(code) for code in RULES}, on_server=server)
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -164,7 +170,9 @@ def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
         raise _too_big(path)
     root = _compose(text, path)
     if root is None:  # an empty file: the defaults
-        return Policy(rules={code: default_rule(code) for code in RULES}, source=path)
+        return Policy(
+            rules={code: default_rule(code) for code in RULES}, source=path, on_server=server
+        )
     top = _mapping(ctx, root, "the policy file", _TOP_KEYS | {"server"})
     if "server" in top and not server:
         raise ctx.error(
@@ -196,9 +204,23 @@ def parse_policy(text: str, path: str, *, server: bool = False) -> Policy:
             raise ctx.error(where, f"rules.{code} is on but has no pattern: add `pattern: REGEX`")
     infra = _infra(ctx, top)
     limits = _limits(ctx, top["limits"][1]) if "limits" in top else Limits()
+    editorconfig = True
+    if "editorconfig" in top:
+        enode = top["editorconfig"][1]
+        value = _scalar(ctx, enode, "editorconfig")
+        if getattr(enode, "tag", None) != _BOOL:
+            raise ctx.error(
+                enode,
+                f"editorconfig must be true or false (whether .editorconfig files say "
+                f"which files WS101 and WS102 apply to), not {_shown(value)}",
+            )
+        editorconfig = value.lower() in ("true", "yes", "on", "y")
     # last, so a tagged value in the wrong place is named by what is wrong with it
     _refuse_object_tags(root, path)
-    return Policy(rules=rules, source=path, server=settings, infra=infra, limits=limits)
+    return Policy(
+        rules=rules, source=path, server=settings, infra=infra, limits=limits,
+        editorconfig=editorconfig, on_server=server,
+    )  # fmt: skip
 
 
 def _compose(text: str, path: str) -> yaml.Node | None:
@@ -492,6 +514,8 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
     code = rp.code
     scope = RULES[code].scope
     allowed = _FILE_RULE_KEYS if scope == "lines" else _RULE_KEYS.get(code, {"severity"})
+    if code == "WS101":
+        allowed = allowed | {"tab_width"}
     fields = _mapping(ctx, node, f"rules.{code}", allowed)
     for key, (_, vnode) in fields.items():
         where = f"rules.{code}.{key}"
@@ -522,6 +546,15 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
             rp.help = _string(ctx, vnode, where)
         elif key == "max_length":
             rp.max_length = _positive_int(ctx, vnode, where)
+        elif key == "tab_width":
+            width = _positive_int(ctx, vnode, where)
+            if width > MAX_TAB_WIDTH:
+                raise ctx.error(
+                    vnode,
+                    f"{where} is the tab stop `regime fix` expands tabs to: a whole number "
+                    f"from 1 to {MAX_TAB_WIDTH}, not {width}",
+                )
+            rp.tab_width = width
 
 
 def _positive_int(ctx: _Ctx, node: object, where: str) -> int:

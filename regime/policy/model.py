@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
@@ -20,6 +21,11 @@ from regime.policy.defaults import (
 )
 from regime.policy.pattern import Pattern
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from regime.editorconfig import EditorConfigs
+
 
 @dataclass(slots=True)
 class RulePolicy:
@@ -30,16 +36,25 @@ class RulePolicy:
     pattern: Pattern | None = None
     help: str | None = None
     max_length: int | None = None
+    # WS101: the tab stop `regime fix` expands tabs to when no .editorconfig gives one
+    tab_width: int | None = None
     # Rules of other policies this one was tightened with (see policy.compose):
     # a file is in scope if any of them says so, and every pattern of theirs counts.
     also: tuple[RulePolicy, ...] = ()
     _filter: PathFilter | None = field(default=None, repr=False)
+    # The repository's .editorconfig files (regime/editorconfig.py): True or False
+    # when they decide whether the rule applies to a path, None when they do not.
+    decide: Callable[[str], bool | None] | None = field(default=None, repr=False)
 
     @property
     def active(self) -> bool:
         return self.severity is not Severity.OFF
 
     def applies_to(self, path: str) -> bool:
+        if self.decide is not None:
+            said = self.decide(path)
+            if said is not None:
+                return said
         if self._filter is None:
             self._filter = PathFilter(self.include, self.exclude)
         return self._filter.matches(path) or any(o.applies_to(path) for o in self.also)
@@ -137,6 +152,12 @@ class Policy:
     server: ServerSettings = field(default_factory=ServerSettings)
     infra: InfraSettings = field(default_factory=InfraSettings)
     limits: Limits = field(default_factory=Limits)
+    # Whether the .editorconfig files count (``editorconfig: false`` turns them off),
+    # whether this is a server's policy (they may only tighten it), and those in
+    # force once a door has read them (regime.editorconfig.apply).
+    editorconfig: bool = True
+    on_server: bool = False
+    editorconfigs: EditorConfigs | None = field(default=None, repr=False)
 
     def rule(self, code: str) -> RulePolicy:
         return self.rules[code]
