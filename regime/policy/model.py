@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
@@ -16,9 +17,17 @@ from regime.policy.defaults import (
     DEFAULT_RT_TABLES,
     DEFAULT_SUBJECT_LENGTH,
     DEFAULT_TABLE_SCRIPTS,
+    DEFAULT_TYPES,
     DEFAULT_XEN_CONFIGS,
 )
 from regime.policy.pattern import Pattern
+
+
+class TypedFile(Protocol):
+    """A changed file's type tags (identify's: ``shell``, ``python``, ``text``...),
+    found only when first asked (regime/filetypes.py reads a shebang then)."""
+
+    def tags(self) -> frozenset[str]: ...
 
 
 @dataclass(slots=True)
@@ -27,6 +36,9 @@ class RulePolicy:
     severity: Severity
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # identify tags: a file no include pattern names, and no exclude pattern, is in
+    # scope when its type is one of these (a shell script without a .sh suffix)
+    types: tuple[str, ...] = ()
     pattern: Pattern | None = None
     help: str | None = None
     max_length: int | None = None
@@ -39,10 +51,23 @@ class RulePolicy:
     def active(self) -> bool:
         return self.severity is not Severity.OFF
 
-    def applies_to(self, path: str) -> bool:
+    def applies_to(self, path: str, typed: TypedFile | None = None) -> bool:
+        """Whether the rule looks at this file: its path is included and not excluded,
+        or (with ``typed``) no pattern names it either way and its type is one of
+        ``types``. The name decides first, so a file a pattern names is never read
+        for its type; without ``typed`` (a diff without content) the name alone."""
         if self._filter is None:
             self._filter = PathFilter(self.include, self.exclude)
-        return self._filter.matches(path) or any(o.applies_to(path) for o in self.also)
+        if self._filter.matches(path):
+            return True
+        if (
+            self.types
+            and typed is not None
+            and not self._filter.excluded(path)
+            and not typed.tags().isdisjoint(self.types)
+        ):
+            return True
+        return any(o.applies_to(path, typed) for o in self.also)
 
     def patterns(self) -> list[tuple[Pattern, str | None]]:
         """Every (pattern, help) that applies: this policy's and those it was tightened with."""
@@ -137,6 +162,8 @@ class Policy:
     server: ServerSettings = field(default_factory=ServerSettings)
     infra: InfraSettings = field(default_factory=InfraSettings)
     limits: Limits = field(default_factory=Limits)
+    # What --select/--ignore did that the report must say (regime/policy/narrow.py)
+    notes: tuple[str, ...] = ()
 
     def rule(self, code: str) -> RulePolicy:
         return self.rules[code]
@@ -147,6 +174,7 @@ def default_rule(code: str, global_exclude: tuple[str, ...] = ()) -> RulePolicy:
     rp = RulePolicy(code=code, severity=rule.default)
     if rule.scope == "lines":
         rp.include = DEFAULT_INCLUDE
+        rp.types = DEFAULT_TYPES
         rp.exclude = DEFAULT_EXCLUDE.get(code, ()) + global_exclude
     if code == "LOG104":
         rp.max_length = DEFAULT_SUBJECT_LENGTH

@@ -42,10 +42,25 @@ def format_finding(f: Finding, unicode_ok: bool = True) -> str:
     return text
 
 
+def files_text(outcome: Outcome) -> str:
+    """How many files were checked, and how many skipped and why: "12 files", or
+    "12 files checked, 3 skipped (not selected by any rule)"."""
+    checked = outcome.checked
+    text = f"{checked} file{'s' if checked != 1 else ''}"
+    skipped = sum(outcome.skipped.values())
+    if not skipped:
+        return text
+    if len(outcome.skipped) == 1:
+        why = next(iter(outcome.skipped))
+    else:
+        why = ", ".join(f"{n} {reason}" for reason, n in outcome.skipped.items())
+    return f"{text} checked, {skipped} skipped ({why})"
+
+
 def summary(outcome: Outcome, door: str) -> str:
     errors = outcome.blocking
     warnings = len(outcome.findings) - errors
-    files = f"{outcome.files} file{'s' if outcome.files != 1 else ''}"
+    files = files_text(outcome)
     scope = "the log message" if door == "message" else files
     if door == "push" and not outcome.commits:
         scope = "this push"

@@ -1,0 +1,110 @@
+"""What a changed file is, for the rules whose policy names file types (``types:``).
+
+The types are identify's tags, the library pre-commit uses for its ``types:``, and
+they are found the way identify finds them: by the file's name first (``.sh``,
+``Makefile``, ``.bashrc``), and only when the name says nothing (``etc/init.d/myservice``)
+by the interpreter of its shebang (``#!/bin/sh``: shell, ``#!/usr/bin/env python3``:
+python). Unlike identify, the shebang counts whether or not the file is executable: a
+configuration repository (svn without svn:executable, files a deployment tool installs
+0755) often does not carry the mode, and a script is a script.
+
+The first bytes come from the change itself when it shows its first line (an added
+line 1), else from the door's content reader (``ChangeSet.contents``: the staged
+blob, the pushed blob, the svn transaction's file); a whole file (tree mode) is
+already in memory. Nothing is read twice, and never more than the shebang's bytes
+where the source can stop (svnlook, a large git blob). A diff on its own (``regime
+diff``) has no reader: there only the name and an added line 1 count. A symbolic
+link or a binary file is never a script.
+"""
+
+from __future__ import annotations
+
+import io
+
+from regime.changeset import ChangedFile, Contents, FileStatus
+
+# Linux reads at most 255 bytes of a shebang line (BINPRM_BUF_SIZE 256 since 5.1):
+# an interpreter beyond them is not the one the kernel runs.
+SHEBANG_BYTES = 256
+
+_NONE: frozenset[str] = frozenset()
+
+
+class FileType:
+    """One changed file's type tags, found when a rule first asks for them."""
+
+    __slots__ = ("_changed", "_contents", "_tags")
+
+    def __init__(self, changed: ChangedFile, contents: Contents | None) -> None:
+        self._changed = changed
+        self._contents = contents
+        self._tags: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, changed: ChangedFile, contents: Contents | None) -> FileType:
+        """The type of ``changed``: the one made last when it is of the same file (a
+        door that asked before handing the file on, as svn's plain copies do), so a
+        file is never read twice for it."""
+        last = _last[0]
+        if last is not None and last._changed is changed:
+            return last
+        made = _last[0] = cls(changed, contents)
+        return made
+
+    def tags(self) -> frozenset[str]:
+        if self._tags is None:
+            self._tags = self._find()
+        return self._tags
+
+    def _find(self) -> frozenset[str]:
+        changed = self._changed
+        if changed.link:
+            return frozenset({"symlink"})
+        if changed.status is FileStatus.DELETED:
+            return _NONE
+        from identify import identify
+
+        named = identify.tags_from_filename(changed.path)
+        if named:
+            return frozenset(named)
+        head = self._head()
+        if head is None or b"\0" in head:
+            return _NONE
+        shebang = identify.parse_shebang(io.BytesIO(head))
+        if not shebang:
+            return _NONE
+        return frozenset(identify.tags_from_interpreter(shebang[0]))
+
+    def _head(self) -> bytes | None:
+        """The file's first bytes: from memory or the diff when they are there, else
+        from the door's reader (None: no reader, or not a file there)."""
+        changed = self._changed
+        if changed.content is not None:
+            return changed.content[:SHEBANG_BYTES]
+        if not changed.binary:
+            first = first_line(changed)
+            if first is not None:
+                return first
+        if self._contents is None:
+            return None
+        return self._contents.head(changed, SHEBANG_BYTES)
+
+
+def first_line(changed: ChangedFile) -> bytes | None:
+    """The file's line 1 when the change adds it (its first bytes, then), without
+    making the file's lines: from the diff's raw runs, or lines already made. A file
+    whose svn line numbers wait for the file itself (``numbering``) is not asked."""
+    runs = changed.added_runs
+    if runs is not None:
+        if runs and runs[0][0] == 1:
+            return runs[0][1][1 : SHEBANG_BYTES + 1]
+        return None
+    if changed.pending is not None or changed.numbering is not None:
+        return None
+    if changed.added and changed.added[0].number == 1:
+        line = changed.added[0]
+        return (line.text + line.eol).encode("utf-8", "surrogateescape")[:SHEBANG_BYTES]
+    return None
+
+
+_last: list[FileType | None] = [None]
