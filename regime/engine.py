@@ -118,14 +118,17 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
                 )  # fmt: skip
             outcome.skip("unreadable")
             continue
+        if changed.link:  # its "content" is where it points: no line rule reads it
+            outcome.skip("a symbolic link")
+            continue
         if not would_check(changed.path, policy, typed):
-            outcome.skip(NOT_SELECTED)
+            outcome.skip("binary" if changed.binary else NOT_SELECTED)
             continue
         if changeset.contents is not None and undiffed.needs_content(changed, policy, typed):
             _check_undiffed(changed, changeset.contents, policy, outcome, context, typed)
             continue
         if changed.binary:
-            outcome.skip("a symbolic link" if changed.link else "binary")
+            outcome.skip("binary")
             continue
         outcome.findings.extend(whitespace.check_file(changed, policy, context, typed=typed))
     if changeset.message is not None:

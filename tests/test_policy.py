@@ -143,7 +143,9 @@ def test_init_writes_a_policy_equal_to_the_defaults(repo: GitRepo) -> None:
     repo.add()
     without = repo.regime("staged", "--format", "json")
     assert with_file.code == without.code == 1
-    shown = with_file.out.replace('"files": 4', '"files": 3').replace('"checked": 4', '"checked": 3')
+    shown = with_file.out.replace('"files": 4', '"files": 3').replace(
+        '"checked": 4', '"checked": 3'
+    )
     assert shown == without.out
 
 
