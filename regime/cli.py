@@ -7,8 +7,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from regime import __version__
+
+if TYPE_CHECKING:
+    from regime.hooks.base import Options
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -52,6 +56,20 @@ def build_parser(only: str | None = None) -> _Parser:
     common.add_argument(
         "--format", choices=FORMATS, default="text", help="report format (default: text)"
     )
+    common.add_argument(
+        "--color", "--colour", choices=("auto", "always", "never"), default="auto",
+        help="colour the text report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces "
+        "it), always or never (default: auto)",
+    )  # fmt: skip
+    # the checking commands of a work tree or CI; the server doors have none of these:
+    # there the server policy alone decides (regime/policy/narrow.py)
+    checking = _Parser(add_help=False, parents=[common])
+    for flag, what in (("--select", "run only these rules"), ("--ignore", "do not run these")):
+        checking.add_argument(
+            flag, action="append", default=[], metavar="CODES",
+            help=f"{what}: comma-separated codes or prefixes (WS101,XEN1); the policy stays "
+            "the gate (a rule it turns off stays off)",
+        )  # fmt: skip
 
     parser = _Parser(
         prog="regime", description="A commit-policy gate for configuration repositories."
@@ -64,23 +82,23 @@ def build_parser(only: str | None = None) -> _Parser:
 
     if wanted("diff"):
         p = sub.add_parser(
-            "diff", parents=[common], help="check a unified diff (git, svn or plain)"
+            "diff", parents=[checking], help="check a unified diff (git, svn or plain)"
         )
         p.add_argument(
             "source", nargs="?", default="-", metavar="FILE|-", help="the diff (default: stdin)"
         )
 
     if wanted("staged"):
-        p = sub.add_parser("staged", parents=[common], help="check what a git commit would add")
+        p = sub.add_parser("staged", parents=[checking], help="check what a git commit would add")
         p.add_argument("paths", nargs="*", metavar="FILE")
 
     if wanted("commit-msg"):
-        p = sub.add_parser("commit-msg", parents=[common], help="check a git commit message file")
+        p = sub.add_parser("commit-msg", parents=[checking], help="check a git commit message file")
         p.add_argument("msgfile", metavar="MSGFILE")
 
     if wanted("check"):
         p = sub.add_parser(
-            "check", parents=[common], help="CI: check a range of commits, or whole files"
+            "check", parents=[checking], help="CI: check a range of commits, or whole files"
         )
         p.add_argument("--from", dest="base", metavar="REV", help="check every commit in REV..--to")
         p.add_argument("--to", dest="tip", metavar="REV", help="end of the range (default: HEAD)")
@@ -93,7 +111,7 @@ def build_parser(only: str | None = None) -> _Parser:
 
     if wanted("pre-commit"):
         p = sub.add_parser(
-            "pre-commit", parents=[common], help="the door of the pre-commit framework"
+            "pre-commit", parents=[checking], help="the door of the pre-commit framework"
         )
         p.add_argument("paths", nargs="*", metavar="FILE")
         p.add_argument(
@@ -211,7 +229,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from regime import inventory
 
         return inventory.run(args.path, args.format, Options(args.config, "text", False))
-    opts = Options(config=args.config, format=args.format, debug=args.debug)
+    opts = _options(args)
     from regime import deadline
     from regime.policy.defaults import DEFAULT_MAX_SECONDS
 
@@ -256,6 +274,33 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise UsageError("--to needs --from")
         return ci.run_tree(args.paths, opts)
     raise UsageError("no command given (try `regime --help`)")
+
+
+def _options(args: argparse.Namespace) -> Options:
+    """The options every checking door takes: --select and --ignore as rule codes (an
+    unknown one is a usage error naming it), --color decided for the stream the
+    report goes to (stderr on a server door)."""
+    from regime.hooks.base import Options, UsageError
+
+    select = ignore = frozenset[str]()
+    if getattr(args, "select", None) or getattr(args, "ignore", None):
+        from regime.policy.narrow import CodeError, expand
+
+        try:
+            select = expand(args.select, "--select")
+            ignore = expand(args.ignore, "--ignore")
+        except CodeError as exc:
+            raise UsageError(str(exc)) from None
+    server = args.command in ("svn-pre-commit", "git-pre-receive")
+    colour = False
+    if args.format == "text":
+        from regime.report.colour import use_colour
+
+        colour = use_colour(args.color, sys.stderr if server else sys.stdout)
+    return Options(
+        config=args.config, format=args.format, debug=args.debug,
+        select=select if getattr(args, "select", None) else None, ignore=ignore, color=colour,
+    )  # fmt: skip
 
 
 def _install(args: argparse.Namespace) -> int:

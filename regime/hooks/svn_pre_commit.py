@@ -87,7 +87,10 @@ def run(
         _all_shown(changes.shown, seen)
         with deadline.lock:
             deadline.disarm()
-            render(outcome, opts.format, sys.stderr, door="commit", with_headline=True)
+            render(
+                outcome, opts.format, sys.stderr, door="commit", with_headline=True,
+                colour=opts.color,
+            )  # fmt: skip
             sys.stderr.flush()
         return outcome.exit_code
 
