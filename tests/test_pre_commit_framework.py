@@ -676,3 +676,17 @@ def test_infra_hook_reads_a_linked_guest_and_blocks_a_deleted_tables_file(
         res = sandbox.git_result("commit", *args)
         assert res.code == 0, res.text
     assert_blocked(sandbox.pre_commit("run", "--all-files"), "etc/xen/web2.cfg:2:9: XEN101")
+
+
+def test_a_script_without_a_suffix_and_select_in_args(sandbox: Sandbox) -> None:
+    """The manifest's ``types: [text]`` lets an extension-less script through; regime
+    types it by its shebang (docs/file-types.md); ``args: [--select=...]`` in the
+    user's config narrows the rules (docs/select.md)."""
+    sandbox.write_config("regime-whitespace\nargs: [--select=WS102]")
+    sandbox.write("etc/init.d/myservice", "#!/bin/sh\necho start\n")
+    sandbox.commit("start")
+    sandbox.write("etc/init.d/myservice", "#!/bin/sh\necho start\n\techo more  \n")
+    sandbox.add("etc/init.d/myservice")
+    res = sandbox.pre_commit("run")
+    assert_blocked(res, "etc/init.d/myservice:3:11: WS102 trailing whitespace (2 spaces)")
+    assert "WS101" not in res.text, res.text
