@@ -122,7 +122,10 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             outcome.skip("a symbolic link")
             continue
         if not would_check(changed.path, policy, typed):
-            outcome.skip("binary" if changed.binary else NOT_SELECTED)
+            # git calls a text file over the size limit binary too: its first bytes,
+            # when they were read for its type, tell
+            binary = changed.binary and (typed.found is None or "binary" in typed.found)
+            outcome.skip("binary" if binary else NOT_SELECTED)
             continue
         if changeset.contents is not None and undiffed.needs_content(changed, policy, typed):
             _check_undiffed(changed, changeset.contents, policy, outcome, context, typed)

@@ -20,6 +20,7 @@ link or a binary file is never a script.
 from __future__ import annotations
 
 import io
+import re
 
 from regime.changeset import ChangedFile, Contents, FileStatus
 
@@ -28,6 +29,7 @@ from regime.changeset import ChangedFile, Contents, FileStatus
 SHEBANG_BYTES = 256
 
 _NONE: frozenset[str] = frozenset()
+_BINARY = frozenset({"binary"})
 
 
 class FileType:
@@ -56,7 +58,13 @@ class FileType:
             self._tags = self._find()
         return self._tags
 
+    @property
+    def found(self) -> frozenset[str] | None:
+        """The tags if some rule has asked for them already (None: not looked at)."""
+        return self._tags
+
     def _find(self) -> frozenset[str]:
+        """identify's way: the name first; the shebang only when it says nothing."""
         changed = self._changed
         if changed.link:
             return frozenset({"symlink"})
@@ -68,19 +76,20 @@ class FileType:
         if named:
             return frozenset(named)
         head = self._head()
-        if head is None or b"\0" in head:
+        if head is None:
             return _NONE
+        if b"\0" in head:
+            return _BINARY
         shebang = identify.parse_shebang(io.BytesIO(head))
         if not shebang:
             return _NONE
         return frozenset(identify.tags_from_interpreter(shebang[0]))
 
     def _head(self) -> bytes | None:
-        """The file's first bytes: from memory or the diff when they are there, else
-        from the door's reader (None: no reader, or not a file there)."""
+        """The file's first bytes: from the change when it shows line 1 (a whole
+        file, a new one, a hunk from line 1), else from the door's reader (None: no
+        reader, or not a file there)."""
         changed = self._changed
-        if changed.content is not None:
-            return changed.content[:SHEBANG_BYTES]
         if not changed.binary:
             first = first_line(changed)
             if first is not None:
@@ -90,20 +99,23 @@ class FileType:
         return self._contents.head(changed, SHEBANG_BYTES)
 
 
+_SHEBANG = re.compile(b"#!")
+
+
 def first_line(changed: ChangedFile) -> bytes | None:
-    """The file's line 1 when the change adds it (its first bytes, then), without
-    making the file's lines: from the diff's raw runs, or lines already made. A file
-    whose svn line numbers wait for the file itself (``numbering``) is not asked."""
-    runs = changed.added_runs
-    if runs is not None:
-        if runs and runs[0][0] == 1:
-            return runs[0][1][1 : SHEBANG_BYTES + 1]
-        return None
-    if changed.pending is not None or changed.numbering is not None:
-        return None
-    if changed.added and changed.added[0].number == 1:
-        line = changed.added[0]
-        return (line.text + line.eol).encode("utf-8", "surrogateescape")[:SHEBANG_BYTES]
+    """The file's first bytes as far as a shebang needs them when the change shows
+    them: its line 1 when that is an added line starting ``#!``; nothing (``b""``)
+    for a file the change shows whole (a whole file, a new one) whose line 1 is not a
+    shebang; None when the change does not say. Asked through the change's own
+    screen (``lines_where``), so the diff's lines are not made for it."""
+    for line in changed.lines_where((_SHEBANG,)):
+        if line.number == 1 and line.text.startswith("#!"):
+            return (line.text + line.eol).encode("utf-8", "surrogateescape")[:SHEBANG_BYTES]
+        if line.number >= 1:
+            break
+    shown_whole = changed.status in (FileStatus.WHOLE, FileStatus.ADDED)
+    if shown_whole and changed.too_big is None and changed.problem is None:
+        return b""
     return None
 
 

@@ -239,3 +239,17 @@ def test_a_script_declared_binary_is_still_read_as_a_script(repo: GitRepo) -> No
     res = repo.regime("staged")
     assert res.code == 1, res.text
     assert res.out.startswith("etc/init.d/myservice:3:1: WS101"), res.out
+
+
+def test_a_new_script_over_the_size_limit_is_reported(repo: GitRepo) -> None:
+    """Too big to read, but its first bytes say it is a script: LIM001, not a pass."""
+    repo.write(".regime.yaml", "limits:\n  max_file_size: 1 kB\n")
+    repo.commit("Policy")
+    repo.write(SERVICE, SCRIPT + "echo padding\n" * 200)
+    repo.write("etc/motd", "welcome\n" * 200)  # as big, no shebang: nothing to check
+    repo.add()
+    res = repo.regime("staged", "--format", "json")
+    assert res.code == 1, res.text
+    doc = json.loads(res.out)
+    assert [(f["path"], f["code"]) for f in doc["findings"]] == [(SERVICE, "LIM001")]
+    assert doc["summary"]["skipped"] == {"not selected by any rule": 1, "over the size limit": 1}
