@@ -111,6 +111,11 @@ class Contents(Protocol):
     def before(self, changed: ChangedFile, limit: int) -> list[bytes]:
         """The file before the change: one side (a merge: one a parent; none: a new file)."""
 
+    def head(self, changed: ChangedFile, size: int) -> bytes | None:
+        """At most the first ``size`` bytes of the file after the change (its shebang,
+        regime/filetypes.py), never the whole of a large one; None when it is not a
+        file there (a symlink, a submodule)."""
+
 
 class Tree(Protocol):
     """The whole tree after a change, as the checks that need both sides of a duplicate

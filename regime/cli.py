@@ -7,9 +7,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regime import __version__
+
+if TYPE_CHECKING:
+    from regime.hooks.base import Options
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -98,6 +101,20 @@ def build_parser(only: str | None = None) -> _Parser:
     common.add_argument(
         "--format", choices=FORMATS, default="text", help="report format (default: text)"
     )
+    common.add_argument(
+        "--color", "--colour", choices=("auto", "always", "never"), default="auto",
+        help="colour the text report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces "
+        "it), always or never (default: auto)",
+    )  # fmt: skip
+    # the checking commands of a work tree or CI; the server doors have none of these:
+    # there the server policy alone decides (regime/policy/narrow.py)
+    checking = _Parser(add_help=False, parents=[common])
+    for flag, what in (("--select", "run only these rules"), ("--ignore", "do not run these")):
+        checking.add_argument(
+            flag, action="append", default=[], metavar="CODES",
+            help=f"{what}: comma-separated codes or prefixes (WS101,XEN1); the policy stays "
+            "the gate (a rule it turns off stays off)",
+        )  # fmt: skip
 
     parser = _Parser(
         prog="regime",
@@ -118,7 +135,7 @@ def build_parser(only: str | None = None) -> _Parser:
     if wanted("diff"):
         p = sub.add_parser(
             "diff",
-            parents=[common],
+            parents=[checking],
             help="check a unified diff (git, svn or plain)",
             description="Check the lines a unified diff adds: git diff, git log -p, svn diff,\n"
             "svnlook diff, diff -ruN.",
@@ -135,7 +152,7 @@ def build_parser(only: str | None = None) -> _Parser:
     if wanted("staged"):
         p = sub.add_parser(
             "staged",
-            parents=[common],
+            parents=[checking],
             help="check what a git commit would add",
             description="Check the staged change of a git work tree: the lines a commit would\n"
             "add, its Xen guests and routing tables.",
@@ -152,7 +169,7 @@ def build_parser(only: str | None = None) -> _Parser:
     if wanted("commit-msg"):
         p = sub.add_parser(
             "commit-msg",
-            parents=[common],
+            parents=[checking],
             help="check a git commit message file",
             description="Check a commit message file as git's commit-msg hook gets it (comment\n"
             "lines and the scissors line are not part of it).",
@@ -166,7 +183,7 @@ def build_parser(only: str | None = None) -> _Parser:
     if wanted("check"):
         p = sub.add_parser(
             "check",
-            parents=[common],
+            parents=[checking],
             help="CI: check a range of commits, or whole files",
             description="CI: check every commit of a range on its own (its message and the lines\n"
             "it adds), or, without --from, whole files (every line counts).",
@@ -191,6 +208,14 @@ def build_parser(only: str | None = None) -> _Parser:
             "fix",
             parents=[debug],
             help="fix the tabs and trailing whitespace the staged change adds (or of whole files)",
+            description="Fix what WS101 and WS102 find in the lines the staged change adds, in\n"
+            "the index and the work tree (old lines are never touched); with PATHs, every\n"
+            "line of those files. Exit 1 when something was changed, as pre-commit fixers do.",
+            formatter_class=_Help,
+            epilog="Examples:\n"
+            "  regime fix\n"
+            "  regime fix etc/xen/web.cfg scripts\n"
+            "  regime fix --config ops/regime.yaml",
         )
         p.add_argument(
             "paths",
@@ -211,7 +236,7 @@ def build_parser(only: str | None = None) -> _Parser:
     if wanted("pre-commit"):
         p = sub.add_parser(
             "pre-commit",
-            parents=[common],
+            parents=[checking],
             help="the door of the pre-commit framework",
             description="What the hooks of .pre-commit-hooks.yaml run (regime-whitespace, regime-\n"
             "infra); in CI, pre-commit's --from-ref/--to-ref are honoured.",
@@ -455,7 +480,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             free=args.free,
             free_mac=args.free_mac,
         )
-    opts = Options(config=args.config, format=args.format, debug=args.debug)
+    opts = _options(args)
     from regime import deadline
     from regime.policy.defaults import DEFAULT_MAX_SECONDS
 
@@ -500,6 +525,33 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise UsageError("--to needs --from")
         return ci.run_tree(args.paths, opts)
     raise UsageError("no command given (try `regime --help`)")
+
+
+def _options(args: argparse.Namespace) -> Options:
+    """The options every checking door takes: --select and --ignore as rule codes (an
+    unknown one is a usage error naming it), --color decided for the stream the
+    report goes to (stderr on a server door)."""
+    from regime.hooks.base import Options, UsageError
+
+    select = ignore = frozenset[str]()
+    if getattr(args, "select", None) or getattr(args, "ignore", None):
+        from regime.policy.narrow import CodeError, expand
+
+        try:
+            select = expand(args.select, "--select")
+            ignore = expand(args.ignore, "--ignore")
+        except CodeError as exc:
+            raise UsageError(str(exc)) from None
+    server = args.command in ("svn-pre-commit", "git-pre-receive")
+    colour = False
+    if args.format == "text":
+        from regime.report.colour import use_colour
+
+        colour = use_colour(args.color, sys.stderr if server else sys.stdout)
+    return Options(
+        config=args.config, format=args.format, debug=args.debug,
+        select=select if getattr(args, "select", None) else None, ignore=ignore, color=colour,
+    )  # fmt: skip
 
 
 def _install(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from regime import undiffed
 from regime.changeset import ChangedFile, ChangeSet, Contents, FileStatus
 from regime.checks import log_message, whitespace
 from regime.checks.rules import RULES
+from regime.filetypes import FileType
 from regime.findings import Finding
 from regime.limits import NAMES_SHOWN, TimeLimit, too_big_finding, would_check
 from regime.policy.model import Policy
@@ -25,11 +26,17 @@ if TYPE_CHECKING:
     from regime.checks.infra import Prepared
 
 
+NOT_SELECTED = "not selected by any rule"
+
+
 @dataclass(slots=True)
 class Outcome:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     commits: int = 0
+    # files of the change no rule looked at, by why (``not selected by any rule``,
+    # ``binary``...): ``files`` less these were checked
+    skipped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     # limits.max_seconds counts from here (a door makes its Outcome as it starts)
     started: float = field(default_factory=time.monotonic)
@@ -41,6 +48,14 @@ class Outcome:
             self.time_limit is not None
             or time.monotonic() > self.started + policy.limits.max_seconds
         )
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+    @property
+    def checked(self) -> int:
+        """The files of the change some rule looked at."""
+        return self.files - sum(self.skipped.values())
 
     @property
     def blocking(self) -> int:
@@ -75,12 +90,17 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
             touched.add(changed.old_path)
         if outcome.out_of_time(policy):
             _passed_over(outcome, policy, context, path=changed.path)
+            outcome.skip("over the time limit")
             continue
+        typed = FileType.of(changed, changeset.contents)
         if changed.too_big is not None:
-            if would_check(changed.path, policy):
+            if would_check(changed.path, policy, typed):
                 size, limit = changed.too_big
                 where = "file" if changed.status is FileStatus.WHOLE else "diff"
                 add(too_big_finding(changed.path, size, limit, policy, where, context))
+                outcome.skip("over the size limit")
+            else:
+                outcome.skip(NOT_SELECTED)
             continue
         if changed.problem is not None:
             if unreadable.active:
@@ -96,11 +116,24 @@ def check_changeset(changeset: ChangeSet, policy: Policy, outcome: Outcome) -> s
                         unreadable.severity, None, context,
                     )
                 )  # fmt: skip
+            outcome.skip("unreadable")
             continue
-        if changeset.contents is not None and undiffed.needs_content(changed, policy):
-            _check_undiffed(changed, changeset.contents, policy, outcome, context)
+        if changed.link:  # its "content" is where it points: no line rule reads it
+            outcome.skip("a symbolic link")
             continue
-        outcome.findings.extend(whitespace.check_file(changed, policy, context))
+        if not would_check(changed.path, policy, typed):
+            # git calls a text file over the size limit binary too: its first bytes,
+            # when they were read for its type, tell
+            binary = changed.binary and (typed.found is None or "binary" in typed.found)
+            outcome.skip("binary" if binary else NOT_SELECTED)
+            continue
+        if changeset.contents is not None and undiffed.needs_content(changed, policy, typed):
+            _check_undiffed(changed, changeset.contents, policy, outcome, context, typed)
+            continue
+        if changed.binary:
+            outcome.skip("binary")
+            continue
+        outcome.findings.extend(whitespace.check_file(changed, policy, context, typed=typed))
     if changeset.message is not None:
         if outcome.out_of_time(policy):
             _passed_over(outcome, policy, context, message=True)
@@ -126,22 +159,28 @@ def _check_undiffed(
     policy: Policy,
     outcome: Outcome,
     context: str | None,
+    typed: FileType,
 ) -> None:
     """A file whose diff does not say what the rules are to see (regime/undiffed.py),
     checked from its whole content. One over the size limit (git calls such a file
     binary: it is given the limit as core.bigFileThreshold) is LIM001 when a rule
     would look at it, unless its start shows that it is binary indeed."""
     try:
-        shown = undiffed.views(changed, contents, policy)
+        shown = undiffed.views(changed, contents, policy, typed)
     except TooBig as big:
-        if would_check(changed.path, policy) and b"\0" not in big.head:
+        if b"\0" not in big.head:
             limit = policy.limits.max_file_size
             outcome.findings.append(
                 too_big_finding(changed.path, big.size, limit, policy, "file", context)
             )
+            outcome.skip("over the size limit")
+        else:
+            outcome.skip("binary")
         return
+    if not shown:
+        outcome.skip("binary")
     for view, only in shown:
-        outcome.findings.extend(whitespace.check_file(view, policy, context, only))
+        outcome.findings.extend(whitespace.check_file(view, policy, context, only, typed=typed))
 
 
 def _passed_over(

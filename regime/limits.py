@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from regime.checks.rules import RULES
 from regime.findings import Finding
-from regime.policy.model import Policy
+from regime.policy.model import Policy, TypedFile
 
 _BINARY = ((1024**4, "TiB"), (1024**3, "GiB"), (1024**2, "MiB"), (1024, "KiB"))
 _DECIMAL = ((1000**4, "TB"), (1000**3, "GB"), (1000**2, "MB"), (1000, "kB"))
@@ -34,12 +34,13 @@ def size_text(n: int) -> str:
     return f"{n} byte{'s' if n != 1 else ''}"
 
 
-def would_check(path: str, policy: Policy) -> bool:
+def would_check(path: str, policy: Policy, typed: TypedFile | None = None) -> bool:
     """Whether any active rule would have looked at this file: its lines (WS101,
-    WS102 by their file lists) or its content (an infrastructure file). A file no
-    rule looks at is not reported when it is too big: nothing in it was to be checked."""
+    WS102 by their file lists, and by its type with ``typed``) or its content (an
+    infrastructure file). A file no rule looks at is not reported when it is too big:
+    nothing in it was to be checked."""
     for code, rule in policy.rules.items():
-        if rule.active and RULES[code].scope == "lines" and rule.applies_to(path):
+        if rule.active and RULES[code].scope == "lines" and rule.applies_to(path, typed):
             return True
     infra = any(r.active for c, r in policy.rules.items() if RULES[c].scope == "infra")
     return infra and policy.infra.is_infra(path)

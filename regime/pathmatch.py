@@ -177,3 +177,6 @@ class PathFilter:
 
     def matches(self, path: str) -> bool:
         return self._include.match(path) and not self._exclude.match(path)
+
+    def excluded(self, path: str) -> bool:
+        return self._exclude.match(path)

@@ -22,16 +22,20 @@ from regime.changeset import Added, ChangedFile, Contents, FileStatus
 from regime.checks.rules import RULES
 from regime.diff.textdiff import added_lines, is_binary
 from regime.limits import would_check
-from regime.policy.model import Policy
+from regime.policy.model import Policy, TypedFile
 from regime.sources.process import ProducerError
 
 # (a view of the file, the line rules it is shown to; None: every one)
 View = tuple[ChangedFile, frozenset[str] | None]
 
 
-def new_rules(changed: ChangedFile, policy: Policy) -> frozenset[str]:
-    """The active line rules that apply to a renamed or copied file's path and did not
-    apply to the path it came from."""
+def new_rules(
+    changed: ChangedFile, policy: Policy, typed: TypedFile | None = None
+) -> frozenset[str]:
+    """The active line rules that apply to a renamed or copied file's path (or, with
+    ``typed``, its type) and did not apply to the path it came from (by its name: the
+    old side is not read for its type, so a script renamed from ``deploy`` to
+    ``deploy.sh`` is shown whole, as it was before types counted)."""
     old = changed.old_path
     if old is None or old == changed.path or changed.link:
         return frozenset()
@@ -40,27 +44,29 @@ def new_rules(changed: ChangedFile, policy: Policy) -> frozenset[str]:
         for code, rule in policy.rules.items()
         if RULES[code].scope == "lines"
         and rule.active
-        and rule.applies_to(changed.path)
+        and rule.applies_to(changed.path, typed)
         and not rule.applies_to(old)
     )
 
 
-def needs_content(changed: ChangedFile, policy: Policy) -> bool:
+def needs_content(changed: ChangedFile, policy: Policy, typed: TypedFile | None = None) -> bool:
     """Whether the diff alone cannot say what the rules are to see of this file."""
     if changed.link or changed.status is FileStatus.DELETED:
         return False
     if changed.binary:
-        return would_check(changed.path, policy)
-    return bool(new_rules(changed, policy))
+        return would_check(changed.path, policy, typed)
+    return bool(new_rules(changed, policy, typed))
 
 
-def views(changed: ChangedFile, contents: Contents, policy: Policy) -> list[View]:
+def views(
+    changed: ChangedFile, contents: Contents, policy: Policy, typed: TypedFile | None = None
+) -> list[View]:
     """What each line rule is shown of a file ``needs_content`` names: nothing when it
     is binary by content, the lines computed from both sides when it is text the
     producer called binary, the whole file for the rules it comes under by a rename or
     copy. Raises TooBig (from the reader) when the file is over limits.max_file_size."""
     limit = policy.limits.max_file_size
-    fresh = new_rules(changed, policy)
+    fresh = new_rules(changed, policy, typed)
     data = contents.after(changed, limit)
     if data is None and not changed.binary:
         return [(changed, None)]  # no file there: a submodule's commit, which has no lines

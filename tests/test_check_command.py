@@ -95,7 +95,7 @@ def test_tree_mode_in_a_git_work_tree_checks_tracked_files_whole(repo: GitRepo) 
     assert res.code == 1
     assert res.out.startswith("old.c:1:1: WS101")
     assert "untracked.c" not in res.out and "link.c" not in res.out
-    assert "1 error (WS101 x1) in 3 files; the check fails" in res.out
+    assert "1 error (WS101 x1) in 2 files checked, 1 skipped (binary); the check fails" in res.out
     sub = repo.regime("check", "ok.conf")
     assert sub.code == 0 and "no problems in 1 file" in sub.out
 
@@ -135,7 +135,10 @@ def test_formats(repo: GitRepo) -> None:
     assert loc["artifactLocation"]["uri"] == "d/a%20b.c"
     assert loc["region"] == {"startLine": 1, "startColumn": 1}
     doc = json.loads(repo.regime("staged", "--format", "json").out)
-    assert doc["summary"] == {"errors": 1, "warnings": 0, "files": 1, "commits": 0, "blocked": True}
+    assert doc["summary"] == {
+        "errors": 1, "warnings": 0, "files": 1, "checked": 1, "skipped": {}, "commits": 0,
+        "blocked": True,
+    }  # fmt: skip
 
 
 GUEST = "name = '{name}'\nvif = ['mac=00:16:3e:00:00:01,bridge=xenbr0']\n"

@@ -751,3 +751,17 @@ def test_whitespace_hook_follows_the_editorconfig_of_the_index(sandbox: Sandbox)
     sandbox.write("n.txt", "\tnote\n")  # .txt is in no rule's list, but .editorconfig says spaces
     sandbox.add()
     assert_blocked(sandbox.pre_commit("run"), "n.txt:1:1: WS101")
+
+
+def test_a_script_without_a_suffix_and_select_in_args(sandbox: Sandbox) -> None:
+    """The manifest's ``types: [text]`` lets an extension-less script through; regime
+    types it by its shebang (docs/file-types.md); ``args: [--select=...]`` in the
+    user's config narrows the rules (docs/select.md)."""
+    sandbox.write_config("regime-whitespace\nargs: [--select=WS102]")
+    sandbox.write("etc/init.d/myservice", "#!/bin/sh\necho start\n")
+    sandbox.commit("start")
+    sandbox.write("etc/init.d/myservice", "#!/bin/sh\necho start\n\techo more  \n")
+    sandbox.add("etc/init.d/myservice")
+    res = sandbox.pre_commit("run")
+    assert_blocked(res, "etc/init.d/myservice:3:11: WS102 trailing whitespace (2 spaces)")
+    assert "WS101" not in res.text, res.text

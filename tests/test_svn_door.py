@@ -585,7 +585,8 @@ def test_trunk_and_each_branch_are_read_with_their_own_policy(hooked: Svn) -> No
     c = hooked.block("Check text files in trunk")
     assert c.findings == ["trunk/n.txt:1:2: WS102"], c.hook
     assert c.lines[-1] == (
-        f"regime: 1 error (WS102 x1) in 3 files; {SUMMARY_BLOCKED} (`regime explain CODE` "
+        "regime: 1 error (WS102 x1) in 2 files checked, 1 skipped (not selected by any rule); "
+        f"{SUMMARY_BLOCKED} (`regime explain CODE` "
         "says why and how)."
     )
     hooked.write("trunk/n.txt", "x\n")

@@ -40,7 +40,8 @@ read by strict parsers may also treat a tab differently from spaces.
 
 Only lines the change adds are checked; old lines never block new work.
 Files: by default the source and config text files of a configuration repository
-(see `regime init`); Makefiles and *.mk are excluded because make needs tabs.
+(see `regime init`), and scripts without a suffix by their shebang (`types:`,
+docs/file-types.md); Makefiles and *.mk are excluded because make needs tabs.
 
 Fix: `regime fix` expands the tabs of the lines the staged change adds, in the
 index and the work tree, and leaves every old line as it is (tab stops from

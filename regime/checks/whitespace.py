@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from regime.changeset import ChangedFile, FileStatus
 from regime.findings import Finding
-from regime.policy.model import Policy
+from regime.policy.model import Policy, TypedFile
 
 # Whitespace that may trail a line: what str.isspace() says, less the characters
 # that end a line (Unicode line and paragraph separators, NEL) and the ASCII
@@ -64,18 +64,21 @@ def check_file(
     policy: Policy,
     context: str | None = None,
     only: frozenset[str] | None = None,
+    *,
+    typed: TypedFile | None = None,
 ) -> Iterator[Finding]:
     """Findings for the added lines of one file; with ``only``, of those rules alone
-    (a file shown whole to the rules a rename brings it under: regime/undiffed.py)."""
+    (a file shown whole to the rules a rename brings it under: regime/undiffed.py);
+    with ``typed``, a rule that names file types applies by the file's type too."""
     tab = policy.rule("WS101")
     trail = policy.rule("WS102")
-    check_tab = tab.active and tab.applies_to(changed.path) and (only is None or "WS101" in only)
+    path = changed.path
+    check_tab = tab.active and tab.applies_to(path, typed) and (only is None or "WS101" in only)
     check_trail = (
-        trail.active and trail.applies_to(changed.path) and (only is None or "WS102" in only)
+        trail.active and trail.applies_to(path, typed) and (only is None or "WS102" in only)
     )
     if not (check_tab or check_trail) or changed.binary:
         return
-    path = changed.path
     # a whole file (tree mode, --all-files) has lines, not added lines
     where = "" if changed.status is FileStatus.WHOLE else " in an added line"
     # the added lines of a diff, or the lines of a whole file: only those the

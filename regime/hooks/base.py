@@ -28,13 +28,27 @@ class Options:
     config: str | None
     format: str
     debug: bool
+    # --select / --ignore, as rule codes (None: no --select); see regime/policy/narrow.py
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    color: bool = False  # the text report in colour (regime/report/colour.py)
 
 
 def policy_for(opts: Options, root: str | None) -> Policy:
-    """--config, else .regime.yaml at the root, else the built-in defaults."""
+    """--config, else .regime.yaml at the root, else the built-in defaults; narrowed
+    by --select and --ignore (which only ever turn rules off)."""
     if opts.config is not None:
-        return load_policy(policy_path(opts.config))
-    return load_policy(policy_path(find_policy(root) if root is not None else None))
+        policy = load_policy(policy_path(opts.config))
+    else:
+        policy = load_policy(policy_path(find_policy(root) if root is not None else None))
+    if opts.select is None and not opts.ignore:
+        return policy
+    from dataclasses import replace
+
+    from regime.policy.narrow import narrow
+
+    narrowed, notes = narrow(policy, opts.select, opts.ignore)
+    return replace(narrowed, notes=tuple(notes))
 
 
 def policy_path(path: str | None) -> str | None:
@@ -101,7 +115,7 @@ def watched_outcome(policy: Policy, opts: Options, door: str) -> Outcome:
     (limits.max_seconds: regime/deadline.py answers for it if the run is stuck)."""
     from regime import deadline
 
-    outcome = Outcome()
+    outcome = Outcome(notes=list(policy.notes))
     deadline.watch(outcome, policy, opts.format, sys.stdout, door)
     return outcome
 
@@ -114,7 +128,7 @@ def report(outcome: Outcome, opts: Options, door: str) -> int:
     with deadline.lock:
         deadline.disarm()
         try:
-            render(outcome, opts.format, sys.stdout, door=door)
+            render(outcome, opts.format, sys.stdout, door=door, colour=opts.color)
             sys.stdout.flush()
         except BrokenPipeError:
             from regime.cli import output_closed

@@ -94,7 +94,10 @@ def run(opts: Options, prefix: str | None = None) -> int:
             check_tree(GitTree(tip), paths, info.policy, outcome, label)
         with deadline.lock:
             deadline.disarm()
-            render(outcome, opts.format, sys.stderr, door="push", with_headline=True)
+            render(
+                outcome, opts.format, sys.stderr, door="push", with_headline=True,
+                colour=opts.color,
+            )  # fmt: skip
             sys.stderr.flush()
         return outcome.exit_code
 

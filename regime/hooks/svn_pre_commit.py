@@ -16,6 +16,7 @@ from regime import deadline, editorconfig, undiffed
 from regime.changeset import ChangedFile, ChangeSet, FileStatus
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
+from regime.filetypes import FileType
 from regime.hooks.base import Options, policy_path
 from regime.hooks.server_guard import guarded
 from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
@@ -79,7 +80,7 @@ def run(
                 _file_reader(transaction, limit),
                 transaction.special,
             )
-            files = chain(diffed, _plain_copies(copied, changes, seen, policy_of))
+            files = chain(diffed, _plain_copies(copied, changes, seen, policy_of, contents))
             # svnlook diff shows a tree's files one after another: one check a run
             for root, run in groupby(files, key=lambda changed: svn_root(changed.path)):
                 changeset = ChangeSet(files=run, contents=contents)
@@ -91,7 +92,10 @@ def run(
         _all_shown(changes.shown, seen)
         with deadline.lock:
             deadline.disarm()
-            render(outcome, opts.format, sys.stderr, door="commit", with_headline=True)
+            render(
+                outcome, opts.format, sys.stderr, door="commit", with_headline=True,
+                colour=opts.color,
+            )  # fmt: skip
             sys.stderr.flush()
         return outcome.exit_code
 
@@ -187,17 +191,22 @@ def _copied_files(changes: Changes, tree: SvnTree) -> list[str]:
 
 
 def _plain_copies(
-    copied: list[str], changes: Changes, seen: set[str], policy_of: Callable[[str], Policy]
+    copied: list[str],
+    changes: Changes,
+    seen: set[str],
+    policy_of: Callable[[str], Policy],
+    contents: SvnContents,
 ) -> Iterator[ChangedFile]:
     """The copied files svnlook's diff does not show (copied or moved as they are)
-    which a copy brings under a rule their source was not under: that rule sees
+    which a copy brings under a rule their source was not under (by the name, or by
+    the type of the copy: ``svn cp notes.txt etc/init.d/myservice``): that rule sees
     every line of them (regime/undiffed.py)."""
     for path in copied:
         source = changes.copy_source(path)
         if path in seen or source is None:
             continue
         changed = ChangedFile(path=path, status=FileStatus.COPIED, old_path=source[0])
-        if undiffed.new_rules(changed, policy_of(path)):
+        if undiffed.new_rules(changed, policy_of(path), FileType.of(changed, contents)):
             yield changed
 
 

@@ -22,6 +22,11 @@ RT_TABLES_FILES = ("**/iproute2/rt_tables", "**/iproute2/rt_tables.d/*.conf")
 
 DEFAULT_INCLUDE = CLASSIC_SOURCE + CONFIG_TEXT + MAKEFILES + MARKDOWN
 
+# The same scripts by type (identify's tags), for a file whose name says nothing:
+# ``etc/init.d/myservice`` starting ``#!/bin/sh`` is a shell script as much as a
+# ``.sh`` file is (regime/filetypes.py; names identify knows, ``.bashrc``, count too).
+DEFAULT_TYPES = ("shell", "python", "perl")
+
 # Per-rule default excludes: make needs tabs, rt_tables uses them by convention;
 # Markdown uses trailing spaces.
 DEFAULT_EXCLUDE = {

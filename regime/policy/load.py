@@ -44,7 +44,9 @@ _SERVER_KEYS = {
     "message_prefix",
     "log_file",
 }
-_FILE_RULE_KEYS = {"severity", "include", "exclude", "extend_include", "extend_exclude"}
+_FILE_RULE_KEYS = {
+    "severity", "include", "exclude", "extend_include", "extend_exclude", "types", "extend_types",
+}  # fmt: skip
 _RULE_KEYS = {
     "LOG101": {"severity"},
     "LOG102": {"severity", "pattern", "help"},
@@ -536,6 +538,10 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
             rp.include = rp.include + _patterns(ctx, vnode, where)
         elif key == "extend_exclude":
             rp.exclude = rp.exclude + _patterns(ctx, vnode, where)
+        elif key == "types":
+            rp.types = _types(ctx, vnode, where)
+        elif key == "extend_types":
+            rp.types = rp.types + _types(ctx, vnode, where)
         elif key == "pattern":
             text = _string(ctx, vnode, where)
             try:
@@ -555,6 +561,37 @@ def _rule(ctx: _Ctx, rp: RulePolicy, node: object, global_exclude: tuple[str, ..
                     f"from 1 to {MAX_TAB_WIDTH}, not {width}",
                 )
             rp.tab_width = width
+
+
+def _types(ctx: _Ctx, node: object, what: str) -> tuple[str, ...]:
+    """A list of identify's type tags (``shell``, ``python``): a word identify does not
+    know would select no file, silently, so it is an error at its line."""
+    import yaml
+    from identify.identify import ALL_TAGS
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise ctx.error(node, f"{what} must be a list of file types, e.g. [shell, python]")
+    out = []
+    for item in node.value:
+        value = _string_or_word(ctx, item, f"each entry of {what}")
+        if value not in ALL_TAGS:
+            close = sorted(t for t in ALL_TAGS if t.startswith(value[:3]))[:8]
+            hint = f" (did you mean one of: {', '.join(close)}?)" if close else ""
+            raise ctx.error(
+                item,
+                f"{what}: {_shown(value)} is not a file type identify knows{hint}; "
+                "`identify-cli FILE` prints the types of a file",
+            )
+        out.append(value)
+    return tuple(out)
+
+
+def _string_or_word(ctx: _Ctx, node: object, what: str) -> str:
+    """A plain word or a quoted string (``shell`` and ``"shell"`` alike)."""
+    value = _scalar(ctx, node, what)
+    if getattr(node, "tag", None) not in (_STR, None):
+        raise ctx.error(node, f"{what} must be a word such as shell, not {_shown(value)}")
+    return value
 
 
 def _positive_int(ctx: _Ctx, node: object, where: str) -> int:

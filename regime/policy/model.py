@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from regime.checks.rules import RULES
 from regime.findings import Severity
@@ -17,6 +17,7 @@ from regime.policy.defaults import (
     DEFAULT_RT_TABLES,
     DEFAULT_SUBJECT_LENGTH,
     DEFAULT_TABLE_SCRIPTS,
+    DEFAULT_TYPES,
     DEFAULT_XEN_CONFIGS,
 )
 from regime.policy.pattern import Pattern
@@ -27,12 +28,22 @@ if TYPE_CHECKING:
     from regime.editorconfig import EditorConfigs
 
 
+class TypedFile(Protocol):
+    """A changed file's type tags (identify's: ``shell``, ``python``, ``text``...),
+    found only when first asked (regime/filetypes.py reads a shebang then)."""
+
+    def tags(self) -> frozenset[str]: ...
+
+
 @dataclass(slots=True)
 class RulePolicy:
     code: str
     severity: Severity
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # identify tags: a file no include pattern names, and no exclude pattern, is in
+    # scope when its type is one of these (a shell script without a .sh suffix)
+    types: tuple[str, ...] = ()
     pattern: Pattern | None = None
     help: str | None = None
     max_length: int | None = None
@@ -50,14 +61,29 @@ class RulePolicy:
     def active(self) -> bool:
         return self.severity is not Severity.OFF
 
-    def applies_to(self, path: str) -> bool:
+    def applies_to(self, path: str, typed: TypedFile | None = None) -> bool:
+        """Whether the rule looks at this file: what the .editorconfig files say of it
+        first (``decide``, regime/editorconfig.py), else its path is included and not
+        excluded, or (with ``typed``) no pattern names it either way and its type is
+        one of ``types``. The name decides before the type, so a file a pattern names
+        is never read for its type; without ``typed`` (a diff without content) the name
+        alone."""
         if self.decide is not None:
             said = self.decide(path)
             if said is not None:
                 return said
         if self._filter is None:
             self._filter = PathFilter(self.include, self.exclude)
-        return self._filter.matches(path) or any(o.applies_to(path) for o in self.also)
+        if self._filter.matches(path):
+            return True
+        if (
+            self.types
+            and typed is not None
+            and not self._filter.excluded(path)
+            and not typed.tags().isdisjoint(self.types)
+        ):
+            return True
+        return any(o.applies_to(path, typed) for o in self.also)
 
     def patterns(self) -> list[tuple[Pattern, str | None]]:
         """Every (pattern, help) that applies: this policy's and those it was tightened with."""
@@ -158,6 +184,8 @@ class Policy:
     editorconfig: bool = True
     on_server: bool = False
     editorconfigs: EditorConfigs | None = field(default=None, repr=False)
+    # What --select/--ignore did that the report must say (regime/policy/narrow.py)
+    notes: tuple[str, ...] = ()
 
     def rule(self, code: str) -> RulePolicy:
         return self.rules[code]
@@ -168,6 +196,7 @@ def default_rule(code: str, global_exclude: tuple[str, ...] = ()) -> RulePolicy:
     rp = RulePolicy(code=code, severity=rule.default)
     if rule.scope == "lines":
         rp.include = DEFAULT_INCLUDE
+        rp.types = DEFAULT_TYPES
         rp.exclude = DEFAULT_EXCLUDE.get(code, ()) + global_exclude
     if code == "LOG104":
         rp.max_length = DEFAULT_SUBJECT_LENGTH

@@ -18,7 +18,10 @@ def render(
     door: str,
     prefix: str = "",
     with_headline: bool = False,
+    colour: bool = False,
 ) -> None:
+    """``colour``: the text report in colour (never the other formats, which a
+    program reads)."""
     if fmt == "json":
         from regime.report.json_format import render_json
 
@@ -38,4 +41,6 @@ def render(
     else:
         from regime.report.text import render_text
 
-        render_text(outcome, out, door=door, prefix=prefix, with_headline=with_headline)
+        render_text(
+            outcome, out, door=door, prefix=prefix, with_headline=with_headline, colour=colour
+        )

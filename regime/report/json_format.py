@@ -27,6 +27,8 @@ def render_json(outcome: Outcome, out: TextIO) -> None:
             "errors": outcome.blocking,
             "warnings": len(outcome.findings) - outcome.blocking,
             "files": outcome.files,
+            "checked": outcome.checked,
+            "skipped": dict(outcome.skipped),
             "commits": outcome.commits,
             "blocked": outcome.blocking > 0,
         },

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from regime.engine import Outcome
 from regime.findings import Finding
-from regime.report.visible import printable, shown_path, visible
+from regime.report.visible import printable, shown_path, visible_marked
 
 BLOCKED = {
     "commit": "the commit is blocked",
@@ -23,29 +23,58 @@ def _unicode_ok(out: TextIO) -> bool:
     return enc in ("utf8", "utf16", "utf32")
 
 
-def format_finding(f: Finding, unicode_ok: bool = True) -> str:
+def format_finding(f: Finding, unicode_ok: bool = True, colour: bool = False) -> str:
+    """One finding; with ``colour``, its path, code, markers and caret in colour
+    (regime/report/colour.py), added after everything is made printable."""
     path = shown_path(f.path)
+    code = f.code
+    if colour:
+        from regime.report.colour import paint
+
+        path, code = paint(path, "path"), paint(code, "error" if f.blocking else "warning")
     where = f"{path}:{f.line}:{f.col}" if f.col else f"{path}:{f.line}"
     level = "" if f.blocking else " (warning)"
-    text = f"{where}: {f.code}{level} {printable(f.message)}"
+    text = f"{where}: {code}{level} {printable(f.message)}"
     if f.source is not None:
-        shown, caret = visible(f.source, f.col, unicode_ok)
+        shown, caret, spans = visible_marked(f.source, f.col, unicode_ok)
         if not unicode_ok and not shown.isascii():
             # written as ASCII ({U+00F6}: several columns a character): the caret is
-            # placed in the line as it will be seen
+            # placed in the line as it will be seen (the markers move: not painted)
             from regime.report.streams import ascii_escaped
 
             shown, caret = ascii_escaped(shown), len(ascii_escaped(shown[:caret]))
+            spans = []
+        mark = "^"
+        if colour:
+            from regime.report.colour import paint, paint_spans
+
+            shown, mark = paint_spans(shown, spans, "marker"), paint(mark, "caret")
         text += f"\n    {shown}"
         if f.col:
-            text += "\n    " + " " * caret + "^"
+            text += "\n    " + " " * caret + mark
     return text
+
+
+def files_text(outcome: Outcome) -> str:
+    """How many files were checked, and how many skipped and why: "12 files", or
+    "12 files checked, 3 skipped (not selected by any rule)"."""
+    checked = outcome.checked
+    text = f"{checked} file{'s' if checked != 1 else ''}"
+    skipped = sum(outcome.skipped.values())
+    if not skipped:
+        return text
+    if len(outcome.skipped) == 1:
+        why = next(iter(outcome.skipped))
+    else:
+        most = sorted(outcome.skipped.items(), key=lambda item: (-item[1], item[0]))
+        why = ", ".join(f"{n} {reason}" for reason, n in most)
+    return f"{text} checked, {skipped} skipped ({why})"
 
 
 def summary(outcome: Outcome, door: str) -> str:
     errors = outcome.blocking
     warnings = len(outcome.findings) - errors
-    files = f"{outcome.files} file{'s' if outcome.files != 1 else ''}"
+    files = files_text(outcome)
     scope = "the log message" if door == "message" else files
     if door == "push" and not outcome.commits:
         scope = "this push"
@@ -84,7 +113,13 @@ def headline(outcome: Outcome, door: str) -> str:
 
 
 def render_text(
-    outcome: Outcome, out: TextIO, *, door: str, prefix: str = "", with_headline: bool = False
+    outcome: Outcome,
+    out: TextIO,
+    *,
+    door: str,
+    prefix: str = "",
+    with_headline: bool = False,
+    colour: bool = False,
 ) -> None:
     unicode_ok = _unicode_ok(out)
     lines: list[str] = []
@@ -97,7 +132,7 @@ def render_text(
             context = f.context
             if context:
                 lines += ["", f"*** {printable(context)}"]
-        lines.append(format_finding(f, unicode_ok))
+        lines.append(format_finding(f, unicode_ok, colour))
     lines.append(summary(outcome, door))
     text = "\n".join(lines)
     if prefix:

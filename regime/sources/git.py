@@ -87,7 +87,7 @@ class BlobSizes:
         self._id_size = 20  # bytes of an object id: 32 in a SHA-256 repository
         self._folder: tuple[str, dict[bytes, str]] | None = None  # the last folder asked
 
-    def head(self, blob: str) -> bytes:
+    def head(self, blob: str, most: int = 8000) -> bytes:
         """The first 8000 bytes of a blob (git is stopped there, never made to print it
         all): a NUL among them means binary, as git itself decides."""
         proc = subprocess.Popen(
@@ -96,9 +96,24 @@ class BlobSizes:
         )  # fmt: skip
         assert proc.stdout is not None
         with proc:
-            data = proc.stdout.read(8000)
+            data = proc.stdout.read(most)
             proc.kill()
         return data
+
+    def first(self, name: str, most: int) -> tuple[bytes, bytes | None] | None:
+        """The first ``most`` bytes of a blob (by id or ``REV:PATH``), and the whole of
+        it when it came whole: a small blob through the one ``cat-file --batch`` (the
+        batch cannot stop inside an object, and a process a file would cost more than
+        its bytes), a larger one from a ``git cat-file blob`` stopped after ``most``
+        bytes. None when there is no such blob."""
+        if "\n" not in name:
+            size = self.size(name)
+            if size is None:
+                return None
+            if size <= _WHOLE_HEAD:
+                kind, data = self._object(name)
+                return (data[:most], data) if kind == "blob" else None
+        return self.head(name, most), None
 
     def size(self, blob: str) -> int | None:
         """The blob's size, or None when git does not have it."""
@@ -203,6 +218,11 @@ def _tree_modes(tree: bytes, id_size: int) -> dict[bytes, str]:
     return modes
 
 
+# A blob up to this size is read whole through the batch when its first bytes are
+# asked for (and kept for the one reading of it that may follow).
+_WHOLE_HEAD = 64 * 1024
+
+
 class GitContents:
     """A changed file's content from the objects of one change (ChangeSet.contents):
     the commit ``rev``, or the index when ``rev`` is None. The diff's blob ids name
@@ -212,17 +232,37 @@ class GitContents:
     def __init__(self, blobs: BlobSizes, rev: str | None) -> None:
         self.blobs = blobs
         self.rev = rev
+        self._kept: tuple[str, bytes] | None = None  # the last blob head() had whole
 
-    def after(self, changed: ChangedFile, limit: int) -> bytes | None:
-        """The new blob; a rename git found whole has no index line (nor a mode line,
-        the mode being the same): its mode is asked first, a symlink has no lines."""
+    def _name(self, changed: ChangedFile) -> str | None:
+        """The new blob's name; a rename git found whole has no index line (nor a mode
+        line, the mode being the same): its mode is asked first, a symlink has no lines."""
         name = changed.blob if changed.blob and changed.blob.strip("0") else None
         if name is None:
             mode = self.blobs.mode(self.rev, changed.path)
             if mode is None or not mode.startswith("10"):
                 return None  # a symlink (120000) or a submodule (160000): no lines
             name = f":0:{changed.path}" if self.rev is None else f"{self.rev}:{changed.path}"
+        return name
+
+    def after(self, changed: ChangedFile, limit: int) -> bytes | None:
+        """The new blob (the one head() just read whole is not read again)."""
+        name = self._name(changed)
+        if name is None:
+            return None
+        kept, self._kept = self._kept, None
+        if kept is not None and kept[0] == name and len(kept[1]) <= limit:
+            return kept[1]
         return self.blobs.read(name, limit)
+
+    def head(self, changed: ChangedFile, size: int) -> bytes | None:
+        """The new blob's first bytes (regime/filetypes.py)."""
+        name = self._name(changed)
+        got = None if name is None else self.blobs.first(name, size)
+        if got is None or name is None:
+            return None
+        self._kept = None if got[1] is None else (name, got[1])
+        return got[0]
 
     def before(self, changed: ChangedFile, limit: int) -> list[bytes]:
         olds = [self.blobs.read(blob, limit) for blob in changed.old_blobs]

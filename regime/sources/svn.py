@@ -120,6 +120,33 @@ class Transaction:
             raise ProducerError(_failed(f"svnlook cat {path}", proc.returncode, err))
         return proc.stdout
 
+    def head(self, path: str, size: int) -> bytes | None:
+        """At most the first ``size`` bytes of a file of the transaction (svnlook is
+        stopped once they are read), or None when it is not a file there."""
+        argv = [self.svnlook, "cat", *self.which, "--", self.repos, path]
+        try:
+            proc = subprocess.Popen(
+                argv, env=svn_env(), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+        except OSError as exc:
+            raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
+        assert proc.stdout is not None and proc.stderr is not None
+        with proc:
+            data = read_at_most(proc.stdout, size - 1)
+            if len(data) >= size:
+                proc.kill()
+                proc.wait()
+                return data[:size]
+            err = proc.stderr.read()
+            code = proc.wait()
+        if code != 0:
+            text = err.decode("utf-8", "replace")
+            if "E160013" in text or "E160017" in text:  # no such path / not a file
+                return None
+            raise ProducerError(_failed(f"svnlook cat {path}", code, text))
+        return data
+
     def _cat_limited(self, path: str, limit: int) -> bytes | None:
         argv = [self.svnlook, "cat", *self.which, "--", self.repos, path]
         try:

@@ -23,6 +23,12 @@ class SvnContents:
             return None
         return self.txn.cat(changed.path, limit)
 
+    def head(self, changed: ChangedFile, size: int) -> bytes | None:
+        """The file's first bytes (svnlook is stopped there); None for a symlink."""
+        if self.txn.special(changed.path):
+            return None
+        return self.txn.head(changed.path, size)
+
     def before(self, changed: ChangedFile, limit: int) -> list[bytes]:
         """The copy's source at the copied revision, else the file in the revision the
         transaction is made on; nothing for a file added without history."""

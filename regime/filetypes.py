@@ -1,0 +1,122 @@
+"""What a changed file is, for the rules whose policy names file types (``types:``).
+
+The types are identify's tags, the library pre-commit uses for its ``types:``, and
+they are found the way identify finds them: by the file's name first (``.sh``,
+``Makefile``, ``.bashrc``), and only when the name says nothing (``etc/init.d/myservice``)
+by the interpreter of its shebang (``#!/bin/sh``: shell, ``#!/usr/bin/env python3``:
+python). Unlike identify, the shebang counts whether or not the file is executable: a
+configuration repository (svn without svn:executable, files a deployment tool installs
+0755) often does not carry the mode, and a script is a script.
+
+The first bytes come from the change itself when it shows its first line (an added
+line 1), else from the door's content reader (``ChangeSet.contents``: the staged
+blob, the pushed blob, the svn transaction's file); a whole file (tree mode) is
+already in memory. Nothing is read twice, and never more than the shebang's bytes
+where the source can stop (svnlook, a large git blob). A diff on its own (``regime
+diff``) has no reader: there only the name and an added line 1 count. A symbolic
+link or a binary file is never a script.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from regime.changeset import ChangedFile, Contents, FileStatus
+
+# Linux reads at most 255 bytes of a shebang line (BINPRM_BUF_SIZE 256 since 5.1):
+# an interpreter beyond them is not the one the kernel runs.
+SHEBANG_BYTES = 256
+
+_NONE: frozenset[str] = frozenset()
+_BINARY = frozenset({"binary"})
+
+
+class FileType:
+    """One changed file's type tags, found when a rule first asks for them."""
+
+    __slots__ = ("_changed", "_contents", "_tags")
+
+    def __init__(self, changed: ChangedFile, contents: Contents | None) -> None:
+        self._changed = changed
+        self._contents = contents
+        self._tags: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, changed: ChangedFile, contents: Contents | None) -> FileType:
+        """The type of ``changed``: the one made last when it is of the same file (a
+        door that asked before handing the file on, as svn's plain copies do), so a
+        file is never read twice for it."""
+        last = _last[0]
+        if last is not None and last._changed is changed:
+            return last
+        made = _last[0] = cls(changed, contents)
+        return made
+
+    def tags(self) -> frozenset[str]:
+        if self._tags is None:
+            self._tags = self._find()
+        return self._tags
+
+    @property
+    def found(self) -> frozenset[str] | None:
+        """The tags if some rule has asked for them already (None: not looked at)."""
+        return self._tags
+
+    def _find(self) -> frozenset[str]:
+        """identify's way: the name first; the shebang only when it says nothing."""
+        changed = self._changed
+        if changed.link:
+            return frozenset({"symlink"})
+        if changed.status is FileStatus.DELETED:
+            return _NONE
+        from identify import identify
+
+        named = identify.tags_from_filename(changed.path)
+        if named:
+            return frozenset(named)
+        head = self._head()
+        if head is None:
+            return _NONE
+        if b"\0" in head:
+            return _BINARY
+        shebang = identify.parse_shebang(io.BytesIO(head))
+        if not shebang:
+            return _NONE
+        return frozenset(identify.tags_from_interpreter(shebang[0]))
+
+    def _head(self) -> bytes | None:
+        """The file's first bytes: from the change when it shows line 1 (a whole
+        file, a new one, a hunk from line 1), else from the door's reader (None: no
+        reader, or not a file there)."""
+        changed = self._changed
+        if not changed.binary:
+            first = first_line(changed)
+            if first is not None:
+                return first
+        if self._contents is None:
+            return None
+        return self._contents.head(changed, SHEBANG_BYTES)
+
+
+_SHEBANG = re.compile(b"#!")
+
+
+def first_line(changed: ChangedFile) -> bytes | None:
+    """The file's first bytes as far as a shebang needs them when the change shows
+    them: its line 1 when that is an added line starting ``#!``; nothing (``b""``)
+    for a file the change shows whole (a whole file, a new one) whose line 1 is not a
+    shebang; None when the change does not say. Asked through the change's own
+    screen (``lines_where``), so the diff's lines are not made for it."""
+    for line in changed.lines_where((_SHEBANG,)):
+        if line.number == 1 and line.text.startswith("#!"):
+            return (line.text + line.eol).encode("utf-8", "surrogateescape")[:SHEBANG_BYTES]
+        if line.number >= 1:
+            break
+    shown_whole = changed.status in (FileStatus.WHOLE, FileStatus.ADDED)
+    if shown_whole and changed.too_big is None and changed.problem is None:
+        return b""
+    return None
+
+
+_last: list[FileType | None] = [None]
