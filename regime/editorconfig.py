@@ -349,11 +349,15 @@ def git_reader(blobs: BlobSizes, rev: str | None) -> Reader:
 
 
 def svn_reader(transaction: Transaction) -> Reader:
-    """The ``.editorconfig`` files of an svn transaction (``svnlook cat``); one that is
-    an svn symbolic link (svn:special) is not read."""
+    """The ``.editorconfig`` files of an svn transaction (``svnlook cat`` of those its
+    tree lists); one that is an svn symbolic link (svn:special) is not read."""
     from regime.sources.process import TooBig
 
     def read(path: str) -> bytes | None:
+        # most folders have none: the transaction's listing says so, not a process a
+        # folder (1,250 folders cost 1,250 svnlook cats, 10 s)
+        if path not in transaction.tree_ids():
+            return None
         try:
             data = transaction.cat(path, MAX_BYTES)
         except TooBig:

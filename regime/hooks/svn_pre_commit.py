@@ -23,7 +23,7 @@ from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
 from regime.policy.model import Policy
 from regime.policy.server import Effective, effective_policy, load_server_policy, too_big_policy
 from regime.report import render
-from regime.sources.process import ProducerError, TooBig
+from regime.sources.process import Background, ProducerError, Stream, TooBig
 from regime.sources.svn import Changes, Transaction, find_svnlook
 from regime.sources.svn_contents import SvnContents
 from regime.sources.svn_roots import RootTree, policy_file, svn_root
@@ -38,6 +38,28 @@ def run(
 
     def work() -> int:
         transaction = Transaction(repos, txn, find_svnlook(svnlook), revision=revision)
+        # svnlook writes the diff and reads the log message meanwhile (the pipe holds a
+        # MB of diff): it waited for `svnlook changed` and the policies before
+        message = Background(transaction.log_message)
+        with transaction.diff() as stream:
+            outcome, rest = check(transaction, stream, message)
+        rest()  # once the diff has ended well (svnlook's exit status)
+        with deadline.lock:
+            deadline.disarm()
+            render(
+                outcome, opts.format, sys.stderr, door="commit", with_headline=True,
+                colour=opts.color,
+            )  # fmt: skip
+            sys.stderr.flush()
+        return outcome.exit_code
+
+    def check(
+        transaction: Transaction, stream: Stream, message: Background[str]
+    ) -> tuple[Outcome, Callable[[], None]]:
+        """The files of the diff, checked as they stream; and what is left to check
+        once svnlook has ended well (the message, the trees, that it showed every
+        file: a diff cut short by a killed svnlook is said as that, not as files it
+        did not show)."""
         outcome = Outcome()
         changes = transaction.changes()
         # trunk and each branch and tag are trees of their own, each with its policy
@@ -71,33 +93,28 @@ def run(
             tree.read_ahead(changes.added, limit)
         seen: set[str] = set()
         contents = SvnContents(transaction, changes)
-        with transaction.diff() as stream:
-            diffed = _noting(
-                changed_files(stream, limit=limit),
-                seen,
-                tree,
-                changes,
-                _file_reader(transaction, limit),
-                transaction.special,
-            )
-            files = chain(diffed, _plain_copies(copied, changes, seen, policy_of, contents))
-            # svnlook diff shows a tree's files one after another: one check a run
-            for root, run in groupby(files, key=lambda changed: svn_root(changed.path)):
-                changeset = ChangeSet(files=run, contents=contents)
-                for path in check_changeset(changeset, root_policy(root), outcome):
-                    touched.setdefault(svn_root(path), set()).add(path)
-        _check_message(transaction.log_message(), list(by_root.values()), outcome)
-        for root, paths in sorted(touched.items()):
-            check_tree(RootTree(tree, root), paths, root_policy(root), outcome)
-        _all_shown(changes.shown, seen)
-        with deadline.lock:
-            deadline.disarm()
-            render(
-                outcome, opts.format, sys.stderr, door="commit", with_headline=True,
-                colour=opts.color,
-            )  # fmt: skip
-            sys.stderr.flush()
-        return outcome.exit_code
+        diffed = _noting(
+            changed_files(stream, limit=limit),
+            seen,
+            tree,
+            changes,
+            _file_reader(transaction, limit),
+            transaction.special,
+        )
+        files = chain(diffed, _plain_copies(copied, changes, seen, policy_of, contents))
+        # svnlook diff shows a tree's files one after another: one check a run
+        for root, run in groupby(files, key=lambda changed: svn_root(changed.path)):
+            changeset = ChangeSet(files=run, contents=contents)
+            for path in check_changeset(changeset, root_policy(root), outcome):
+                touched.setdefault(svn_root(path), set()).add(path)
+
+        def rest() -> None:
+            _check_message(message.result(), list(by_root.values()), outcome)
+            for root, paths in sorted(touched.items()):
+                check_tree(RootTree(tree, root), paths, root_policy(root), outcome)
+            _all_shown(changes.shown, seen)
+
+        return outcome, rest
 
     return guarded(work, server, "svn pre-commit")
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from typing import IO
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import IO, Generic, TypeVar
+
+T = TypeVar("T")
 
 _STDERR_KEEP = 64 * 1024
 _BLOCK = 1024 * 1024
@@ -99,6 +101,30 @@ class Stream:
             self._drain.join()
         else:
             self.finish()
+
+
+class Background(Generic[T]):
+    """A short producer call (one svnlook answer) run in a thread while the caller
+    goes on; ``result`` waits for it and raises what it raised."""
+
+    def __init__(self, call: Callable[[], T]) -> None:
+        self._call = call
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as exc:  # raised again by result
+            self._error = exc
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 def _widen_pipe(pipe: IO[bytes] | None) -> None:

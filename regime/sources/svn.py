@@ -60,6 +60,7 @@ class Transaction:
         self.svnlook = svnlook
         self.which = ["-r", txn] if revision else ["-t", txn]
         self._special: dict[str, bool] = {}  # svn:special, by path (see special)
+        self._tree_ids: dict[str, str] | None = None
 
     def _run(
         self, command: str, *options: str, operands: tuple[str, ...] = ()
@@ -191,8 +192,11 @@ class Transaction:
 
     def tree_ids(self) -> dict[str, str]:
         """Every file of the transaction's tree with its node-revision id (folders,
-        which end with "/", are left out)."""
-        return _parse_tree(self._run("tree", "--full-paths", "--show-ids"))
+        which end with "/", are left out); listed once (the tree of the infrastructure
+        checks and the .editorconfig files both ask)."""
+        if self._tree_ids is None:
+            self._tree_ids = _parse_tree(self._run("tree", "--full-paths", "--show-ids"))
+        return self._tree_ids
 
     def youngest(self) -> str:
         """The youngest revision of the repository."""
