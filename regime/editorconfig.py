@@ -133,9 +133,6 @@ class EditorConfigs:
         the first with ``root = true``), nearer ones winning, as the package's own
         handler merges them; the paths are given to its parser under a fake ``/`` so
         its globs see the repository as a file system."""
-        from editorconfig.exceptions import ParsingError
-
-        parser_class = _parser_class()
         target = "/" + path
         options: dict[str, str] = {}
         folder = path.rpartition("/")[0]
@@ -143,7 +140,11 @@ class EditorConfigs:
             conf = f"{folder}/{FILE}" if folder else FILE
             text = self._text(conf)
             if text is not None:
-                parser = parser_class(target)
+                # the package only once a file is there (its import is 10 ms of every
+                # hook run in a repository without one)
+                from editorconfig.exceptions import ParsingError
+
+                parser = _parser_class()(target)
                 try:
                     parser._read(io.StringIO(text), "/" + conf)  # type: ignore[arg-type]
                 except ParsingError as exc:
