@@ -42,7 +42,7 @@ def _path(i: int) -> str:
 
 def interleaved(root: Path, scale: float, seed: int) -> None:
     """Every other line of 1,200 files of 302 lines replaced: 151 one-line hunks a file
-    under regime's ``-U0``, one big hunk each under git's default context."""
+    under ``-U0``, one big hunk each under git's default context (which regime reads)."""
     r = random.Random(seed)
     files = max(2, int(1200 * scale))
     base = {_path(i): _lines(r, 302) for i in range(files)}

@@ -18,7 +18,7 @@ Cases (``--cases`` picks some; the sizes are the issue's at ``--scale 1``):
   change of 2,000 files): ``regime staged`` against three git commands in the same
   repository: ``git diff --cached`` to /dev/null, plain porcelain (git's default
   context; the floor of the target), ``git diff-index --cached`` with regime's own flags
-  (``-U0 -M --full-index ...``, exactly as regime runs it), and ``git diff --cached
+  (``--unified=3 -M --full-index ...``, exactly as regime runs it), and ``git diff --cached
   --check`` (bench_staged's whitespace rules);
 - ``staged-mix-bad``: the mix with 1% of the added lines bad (every finding reported,
   none extra; regime exits 1, git --check 2);
@@ -151,7 +151,7 @@ def verify_clean(bench: Bench, argv: list[str], cwd: Path) -> None:
 
 
 def diff_size(repo: Path) -> str:
-    """The sizes of the staged diff: porcelain, and regime's -U0 stream with its hunks."""
+    """The sizes of the staged diff: porcelain, and regime's own stream with its hunks."""
     porcelain = bench_staged.stream_size(["git", "diff", "--cached"], repo)
     argv = git("diff-index", "--cached", *DIFF_FLAGS, "HEAD")
     with subprocess.Popen(argv, cwd=repo, env=child_env(), stdout=subprocess.PIPE) as proc:
@@ -163,7 +163,8 @@ def diff_size(repo: Path) -> str:
             hunks += (tail + chunk).count(b"\n@@ ") - tail.count(b"\n@@ ")
             tail = chunk[-3:]
     files = bench_staged.git_run(["diff", "--cached", "--name-only", "-z"], repo).count("\0")
-    return f"{files:,} files, diff {porcelain / MB:.1f} MB; -U0 {size / MB:.1f} MB, {hunks:,} hunks"
+    ours = f"regime's {size / MB:.1f} MB, {hunks:,} hunks"
+    return f"{files:,} files, diff {porcelain / MB:.1f} MB; {ours}"
 
 
 def staged_sides(repo: Path, bad: bool) -> list[Side]:
