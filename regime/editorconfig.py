@@ -23,7 +23,7 @@ what it says on its readable lines still counts (that is what editors do).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -329,13 +329,16 @@ def folders_are_real(root: str, path: str) -> bool:
     return True
 
 
-def git_reader(blobs: BlobSizes, rev: str | None) -> Reader:
+def git_reader(blobs: BlobSizes, rev: str | None, known: frozenset[str] | None = None) -> Reader:
     """The ``.editorconfig`` files of a commit's tree, or of the index (``rev`` None),
-    from the door's ``git cat-file`` processes; a link in git is not a file here."""
+    from the door's ``git cat-file`` processes; a link in git is not a file here.
+    With ``known``, only those paths can be one."""
     from regime.sources.process import TooBig
 
     def read(path: str) -> bytes | None:
         name = f"{rev or ''}:{path}"
+        if known is not None and path not in known:
+            return None
         if "\n" in path or blobs.size(name) is None:  # most folders have none: one question
             return None
         mode = blobs.mode(rev, path)
@@ -370,15 +373,30 @@ def svn_reader(transaction: Transaction) -> Reader:
     return read
 
 
-def per_commit(policy_of: Callable[[str], Policy], blobs: BlobSizes) -> Callable[[str], Policy]:
+def per_commit(
+    policy_of: Callable[[str], Policy], blobs: BlobSizes, ends: Sequence[str]
+) -> Callable[[str], Policy]:
     """A commit's policy with the ``.editorconfig`` files of that commit's tree (one
-    that changes an .editorconfig is judged by the new one), made once a commit."""
+    that changes an .editorconfig is judged by the new one), made once a commit.
+
+    Only the .editorconfig files of the range's ends (``ends``: the commits pushed or
+    checked and those they build on) are looked for: asking git at every commit for
+    every folder cost a push of 10,000 commits 3 s, and most repositories have none,
+    which one ``git ls-tree`` an end tells. A file that only commits in between hold
+    (added, then removed again) is not seen: on a server, where .editorconfig files
+    may only tighten, that judges those commits by the server's policy; in CI, where
+    it might loosen, more strictly than it says."""
+    from regime.sources.git import files_named
+
+    known = files_named(FILE, [rev for rev in ends if rev.strip("0")])
+    if not known:
+        return policy_of
     made: dict[str, Policy] = {}
 
     def policy(sha: str) -> Policy:
         found = made.get(sha)
         if found is None:
-            found = made[sha] = apply(policy_of(sha), git_reader(blobs, sha))
+            found = made[sha] = apply(policy_of(sha), git_reader(blobs, sha, known))
         return found
 
     return policy

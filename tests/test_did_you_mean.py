@@ -37,7 +37,7 @@ def test_explain_a_code_with_a_typo(tmp_path: Path) -> None:
         (
             "rules:\n  WS101:\n    sevrity: warning\n",
             ".regime.yaml:3:5: unknown key 'sevrity' in rules.WS101; did you mean 'severity'? "
-            "(known: exclude, extend_exclude, extend_include, include, severity)",
+            "(known: exclude, extend_exclude, extend_include, extend_types, include, severity, tab_width, types)",
         ),
         ("xne:\n  max_vifs: 3\n", "unknown key 'xne' in the policy file; did you mean 'xen'?"),
         ("limits:\n  max_secs: 3\n", "in limits; did you mean 'max_seconds'?"),

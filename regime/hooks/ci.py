@@ -52,7 +52,7 @@ def run_range(base: str, tip: str, opts: Options) -> int:
         # each commit with the .editorconfig files of its own tree
         touched = check_commits(
             git.rev_list([tip_id, "--not", base_id]),
-            editorconfig.per_commit(lambda _sha: policy, blobs),
+            editorconfig.per_commit(lambda _sha: policy, blobs, [base_id, tip_id]),
             outcome,
         )
     # the infrastructure checks look at the tree at the end of the range

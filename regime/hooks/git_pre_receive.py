@@ -78,7 +78,8 @@ def run(opts: Options, prefix: str | None = None) -> int:
         with git.BlobSizes() as blobs:
             # each commit with the .editorconfig files of its own tree (the pushed ones):
             # on a server they may only tighten (regime/editorconfig.py)
-            policy_of = editorconfig.per_commit(plan.policy_of, blobs)
+            ends = [rev for old, new, _ in updates for rev in (old, new)]
+            policy_of = editorconfig.per_commit(plan.policy_of, blobs, ends)
             touched = check_commits(plan.order, policy_of, outcome, plan.ref_of)
         for tip, info in plan.tips.items():
             # infrastructure: the tree the refs will point at, once for all of them,

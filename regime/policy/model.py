@@ -73,7 +73,9 @@ class RulePolicy:
             if said is not None:
                 return said
         if self._filter is None:
-            self._filter = PathFilter(self.include, self.exclude)
+            # one filter for each set of patterns: a policy copied for every commit of
+            # a push (its .editorconfig files) must not compile them again each time
+            self._filter = _rule_filter(self.include, self.exclude)
         if self._filter.matches(path):
             return True
         if (
@@ -167,6 +169,11 @@ class Limits:
 
 
 @lru_cache(maxsize=64)
+def _rule_filter(include: tuple[str, ...], exclude: tuple[str, ...]) -> PathFilter:
+    return PathFilter(include, exclude)
+
+
+@lru_cache(maxsize=256)
 def _filter(patterns: tuple[str, ...]) -> PathFilter:
     return PathFilter(patterns)
 
