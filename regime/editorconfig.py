@@ -339,6 +339,10 @@ def git_reader(blobs: BlobSizes, rev: str | None, known: frozenset[str] | None =
         name = f"{rev or ''}:{path}"
         if known is not None and path not in known:
             return None
+        # the index: its listing (one git ls-files for every folder asked), not a
+        # question a folder to git cat-file (1,220 of them cost 2,000 staged files 0.6 s)
+        if rev is None and blobs.mode(None, path) is None:
+            return None
         if "\n" in path or blobs.size(name) is None:  # most folders have none: one question
             return None
         mode = blobs.mode(rev, path)
