@@ -9,4 +9,4 @@ The data flows one way:
 Entrypoints, one per door, live in regime.hooks.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

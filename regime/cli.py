@@ -344,11 +344,31 @@ def build_parser(only: str | None = None) -> _Parser:
             help="hooks/pre-receive of a (bare) git repository",
             description=f"{verb.capitalize()} hooks/pre-receive of a (bare) git repository.",
             formatter_class=raw,
-            epilog=f"Example:\n  regime {verb} git-server /srv/git/config.git",
+            epilog=f"Example:\n  regime {verb} git-server /srv/git/config.git"
+            + (
+                "\n  git -C legacy rev-list --all > legacy.txt\n"
+                "  regime install git-server /srv/git/config.git --accept-commits legacy.txt"
+                if verb == "install"
+                else ""
+            ),
         )
         k.add_argument("repo", metavar="REPO", help="the repository (its git folder)")
         if verb == "install":
             k.add_argument("--prefix", metavar="TEXT", help="prefix for every line (GitLab)")
+            k.add_argument(
+                "--accept-existing",
+                action="store_true",
+                help="record every commit the repository's refs reach now as accepted: "
+                "the hook never checks them, also when they are pushed again",
+            )
+            k.add_argument(
+                "--accept-commits",
+                action="append",
+                default=[],
+                metavar="FILE",
+                help="record the commit ids of FILE (one a line, `git rev-list --all` of "
+                "the legacy repository; - for stdin) as accepted, before its history is pushed",
+            )
         k = kinds.add_parser(
             "git",
             parents=[debug],
@@ -579,6 +599,10 @@ def _install(args: argparse.Namespace) -> int:
         )
     elif args.kind == "git-server":
         files = install.git_server_hooks(args.repo, policy, getattr(args, "prefix", None))
+        accept = getattr(args, "accept_commits", [])
+        if getattr(args, "accept_existing", False) or accept:
+            # before the hook: a list that cannot be read leaves the repository as it was
+            install.accept_commits(args.repo, args.accept_existing, accept)
     else:
         files = install.git_client_hooks(args.repo)
     if args.command == "install":

@@ -81,6 +81,48 @@ def git_server_hooks(repo: str, policy: str | None, prefix: str | None) -> list[
     return [HookFile(os.path.join(hooks, "pre-receive"), _script("git pre-receive", body, undo))]
 
 
+def accept_commits(repo: str, existing: bool, lists: Sequence[str]) -> None:
+    """Record commits as accepted for REPO's pre-receive hook (server_state.py): with
+    EXISTING every commit its refs reach now (``git rev-list --all``), and the commit
+    ids of each file of LISTS (``-``: stdin), e.g. ``git rev-list --all`` of the legacy
+    repository whose history is to be pushed. Every list is read and checked before
+    anything is written, so a bad line changes nothing."""
+    import subprocess
+
+    from regime.hooks import server_state
+    from regime.sources.git import git
+
+    _git_hooks_dir(repo)  # a git repository, or a clear error
+    gdir = (
+        subprocess.run(
+            git("rev-parse", "--absolute-git-dir"), cwd=repo, capture_output=True, check=True
+        )
+        .stdout.decode("utf-8", "surrogateescape")
+        .strip()
+    )
+    ids: list[str] = []
+    for name in lists:
+        try:
+            if name == "-":
+                text = sys.stdin.read()
+            else:
+                with open(name, encoding="ascii", errors="replace") as fh:
+                    text = fh.read()
+        except OSError as err:
+            raise UsageError(f"{name}: cannot read it: {err.strerror}") from err
+        ids += server_state.parse_ids(text, "<stdin>" if name == "-" else name)
+    if existing:
+        proc = subprocess.run(git("rev-list", "--all"), cwd=repo, capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise UsageError(
+                f"git rev-list --all failed in {repo}: "
+                + proc.stderr.decode("utf-8", "replace").strip()
+            )
+        ids += proc.stdout.decode("ascii", "replace").split()
+    path, added, total = server_state.record_accepted(gdir, ids)
+    print(f"regime: {added} commits recorded as accepted in {path} ({total} in all)")
+
+
 def git_client_hooks(repo: str) -> list[HookFile]:
     hooks = _git_hooks_dir(repo)
     undo = f"regime uninstall git {shlex.quote(os.path.abspath(repo))}"

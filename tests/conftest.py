@@ -121,7 +121,7 @@ def repo(tmp_path: Path) -> Iterator[GitRepo]:
 # which git and regime might disagree (the strategy is in test_differential_git.py),
 # applied in a real git repository.
 
-# Every name is one the differential tests know the WS102 policy of (README "Which
+# Every name is one the differential tests know the WS102 policy of (docs/rules.md "Which
 # files"): all are checked except Markdown (trailing whitespace allowed) and .txt
 # (not in the default list). No name holds ":" (the tools' output is PATH:LINE).
 WS_FILE_NAMES = (

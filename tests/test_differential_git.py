@@ -14,7 +14,7 @@ must name the same lines, except where the two deliberately differ:
 |--------------------------------------------------|-------|--------|--------------------------------------|
 | the CR of a CRLF line end (nothing else)          | flags | passes | the CR is the line end, not a space  |
 | \\v, \\f, a no-break space or another Unicode space | passes| flags  | git's isspace() is ASCII space, \\t, \\n, \\r only |
-| anything, in Markdown or a file WS102 does not check | flags | passes | the policy (README "Which files")   |
+| anything, in Markdown or a file WS102 does not check | flags | passes | the policy (docs/rules.md "Which files")   |
 
 Each difference has its own test below, showing both tools' output on one example. The
 property maps every added line on which the two differ to one of these, and checks the
@@ -55,7 +55,7 @@ GIT_WHITESPACE = "blank-at-eol,-space-before-tab,-blank-at-eof"
 # ws.c looks backwards from the end of a line (its \n cut off) while isspace() holds.
 GIT_SPACE = frozenset(b" \t\r")
 
-# What regime calls trailing whitespace (README "The rules", WS102): str.isspace() less
+# What regime calls trailing whitespace (docs/rules.md, WS102): str.isspace() less
 # the characters that end a line (\n, NEL, U+2028, U+2029) and the ASCII information
 # separators \x1c-\x1f. The CR of a CRLF line end is the line end, not part of the line.
 REGIME_TRAILING = frozenset(
@@ -63,7 +63,7 @@ REGIME_TRAILING = frozenset(
     "\u202f\u205f\u3000"
 )
 
-# Files WS102 does not check by default (README "Which files"): trailing whitespace is
+# Files WS102 does not check by default (docs/rules.md "Which files"): trailing whitespace is
 # allowed in Markdown, and .txt is not in the list. Every other generated name is checked.
 WS102_UNCHECKED = frozenset({"g.md", "h.txt"})
 

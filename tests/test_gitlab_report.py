@@ -1,4 +1,4 @@
-"""`--format gitlab`: a GitLab Code Quality report, and the README's GitLab CI job run
+"""`--format gitlab`: a GitLab Code Quality report, and docs/ci.md's GitLab CI job run
 as GitLab's runner runs it (its script lines in one POSIX shell, `dash`, with `set -e`)
 in a real clone of a real remote."""
 
@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import GitRepo, base_env, run_regime
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+CI_DOC = Path(__file__).resolve().parent.parent / "docs" / "ci.md"
 SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 GUEST = "name = 'web'\nmemory = 2048\nvif = ['mac=00:16:3e:00:00:10,ip=192.0.2.10']\n"
 
@@ -146,10 +146,10 @@ def test_an_undecodable_name_is_valid_utf8(repo: GitRepo) -> None:
 
 
 def readme_gitlab_job() -> dict[str, Any]:
-    """The README's GitLab CI job, read as GitLab reads .gitlab-ci.yml."""
-    text = README.read_text(encoding="utf-8")
+    """docs/ci.md's GitLab CI job, read as GitLab reads .gitlab-ci.yml."""
+    text = CI_DOC.read_text(encoding="utf-8")
     blocks = re.findall(r"^GitLab CI.*?```yaml\n(.*?)```", text, re.M | re.S)
-    assert len(blocks) == 1, "the README has one GitLab CI snippet"
+    assert len(blocks) == 1, "docs/ci.md has one GitLab CI snippet"
     jobs = yaml.safe_load(blocks[0])
     job: dict[str, Any] = jobs["regime"]
     return job
@@ -181,7 +181,7 @@ class Ci:
         self.tmp = tmp_path
 
     def job(self, branch: str, **variables: str) -> tuple[int, str, Path]:
-        """Run the README job's script for the tip of ``branch`` in a fresh clone:
+        """Run the documented job's script for the tip of ``branch`` in a fresh clone:
         (exit status, job log, the clone)."""
         build = self.tmp / f"build-{branch}"
         subprocess.run(

@@ -61,13 +61,21 @@ class PushPlan:
                     stack.append(parent)
 
 
-def plan_push(updates: Sequence[tuple[str, str, str]], server: Policy) -> PushPlan:
+def plan_push(
+    updates: Sequence[tuple[str, str, str]],
+    server: Policy,
+    accepted: frozenset[str] = frozenset(),
+) -> PushPlan:
+    """ACCEPTED: commits the admin recorded as accepted (server_state.py), which are
+    not new to the server's judgement even when no ref reaches them: a legacy history
+    pushed into a guarded repository. They are left out of the graph as old commits
+    are, so the walks stop at them and a commit on top of them is still checked."""
     plan = PushPlan()
     news = list(dict.fromkeys(new for _old, new, _ref in updates if new.strip("0")))
     peeled = git.object_info([f"{new}^{{commit}}" for new in news])
     commit_of = {new: info.oid for new, info in zip(news, peeled, strict=True) if info}
     graph = git.new_commits(list(dict.fromkeys(commit_of.values())))
-    plan.parents = {sha: parents for sha, parents in graph}
+    plan.parents = {sha: parents for sha, parents in graph if sha not in accepted}
     first: dict[str, tuple[str, int]] = {}  # tip -> (first ref, count)
     for _old, new, ref in updates:
         tip = commit_of.get(new)

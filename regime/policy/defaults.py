@@ -47,7 +47,7 @@ DEFAULT_TABLE_SCRIPTS = (
     "**/rc.local",
 )
 
-# Limits (the ``limits:`` section; README "Limits" says why these values). A text file
+# Limits (the ``limits:`` section; docs/policy.md "Limits" says why these values). A text file
 # of a configuration repository is kilobytes; 64 MiB is far above any real one and
 # still checked in a few seconds and well under a GB of memory.
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
