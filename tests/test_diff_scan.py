@@ -229,3 +229,10 @@ def test_the_scanner_reads_every_svnlook_stream_as_the_splitter_does(seed: int) 
                 problems += a.problem is not None
                 lone += a.lone_cr
     assert fast > 600 and problems > 200 and lone > 100, (fast, problems, lone)
+
+
+def test_hunks_without_labels_are_a_problem_whichever_reader_reads_the_header() -> None:
+    stream = b"diff --git a/f.c b/f.c\nindex 1111111..2222222 100644\n@@ -1 +1 @@\n-a\n+b\t\n"
+    (chunk,) = [x for x in split([stream]) if isinstance(x, Chunk)]
+    changed = to_changed_file(chunk)
+    assert changed is not None and changed.problem == "hunks without a ---/+++ file header"

@@ -56,7 +56,12 @@ def to_changed_file(chunk: Chunk) -> ChangedFile | None:
         chunk = _as_lf(chunk)
     if chunk.too_big:
         return _too_big(chunk)
-    if chunk.kind == "git" and chunk.problem is None and chunk.plain:
+    if (
+        chunk.kind == "git"
+        and chunk.problem is None
+        and chunk.plain
+        and (not chunk.hunks or _unified_head(chunk))  # hunks without labels: DIFF001 below
+    ):
         changed = usual_git_header(chunk.pieces[: chunk.head])
         if changed is not None:
             if chunk.hunks and changed.status is not FileStatus.DELETED:
