@@ -137,6 +137,22 @@ def report(outcome: Outcome, opts: Options, door: str) -> int:
     return outcome.exit_code
 
 
+def report_to_server(outcome: Outcome, opts: Options, door: str) -> int:
+    """A server door's report: on stderr (what svn and git show the committer or
+    pusher), with its headline first; the deadline disarmed first, as it would
+    write a report of its own."""
+    from regime import deadline
+
+    with deadline.lock:
+        deadline.disarm()
+        render(
+            outcome, opts.format, sys.stderr, door=door, with_headline=True,
+            colour=opts.color,
+        )  # fmt: skip
+        sys.stderr.flush()
+    return outcome.exit_code
+
+
 def report_unreadable(files: FsTree, outcome: Outcome, policy: Policy) -> None:
     """The files and folders of a tree on disk the infrastructure checks could not
     read, as DIFF001 findings, unless a finding names them already (a tree checked

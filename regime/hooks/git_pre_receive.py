@@ -25,12 +25,11 @@ from regime import deadline, editorconfig
 from regime.checks.refs import check_ref_update
 from regime.engine import Outcome, check_tree
 from regime.hooks import server_state
-from regime.hooks.base import Options, policy_path
+from regime.hooks.base import Options, policy_path, report_to_server
 from regime.hooks.commit_range import check_commits
 from regime.hooks.push_plan import plan_push
 from regime.hooks.server_guard import guarded
 from regime.policy.server import load_server_policy
-from regime.report import render
 from regime.report.streams import LinePrefixer
 from regime.sources import git
 from regime.sources.process import ProducerError
@@ -109,13 +108,6 @@ def run(opts: Options, prefix: str | None = None) -> int:
             more = f" and {n} more ref{'s' if n > 1 else ''}" if n else ""
             label = f"{info.ref}{more} at {tip[:12]}"
             check_tree(GitTree(tip), paths, info.policy, outcome, label)
-        with deadline.lock:
-            deadline.disarm()
-            render(
-                outcome, opts.format, sys.stderr, door="push", with_headline=True,
-                colour=opts.color,
-            )  # fmt: skip
-            sys.stderr.flush()
-        return outcome.exit_code
+        return report_to_server(outcome, opts, "push")
 
     return guarded(work, server, "git pre-receive")

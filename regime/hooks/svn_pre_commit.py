@@ -17,12 +17,11 @@ from regime.changeset import ChangedFile, ChangeSet, FileStatus
 from regime.diff.reader import changed_files
 from regime.engine import Outcome, check_changeset, check_tree, infra_checks_run
 from regime.filetypes import FileType
-from regime.hooks.base import Options, policy_path
+from regime.hooks.base import Options, policy_path, report_to_server
 from regime.hooks.server_guard import guarded
 from regime.policy.load import MAX_POLICY_BYTES, POLICY_FILE
 from regime.policy.model import Policy
 from regime.policy.server import Effective, effective_policy, load_server_policy, too_big_policy
-from regime.report import render
 from regime.sources.process import Background, ProducerError, Stream, TooBig
 from regime.sources.svn import Changes, Transaction, find_svnlook
 from regime.sources.svn_contents import SvnContents
@@ -44,14 +43,7 @@ def run(
         with transaction.diff() as stream:
             outcome, rest = check(transaction, stream, message)
         rest()  # once the diff has ended well (svnlook's exit status)
-        with deadline.lock:
-            deadline.disarm()
-            render(
-                outcome, opts.format, sys.stderr, door="commit", with_headline=True,
-                colour=opts.color,
-            )  # fmt: skip
-            sys.stderr.flush()
-        return outcome.exit_code
+        return report_to_server(outcome, opts, "commit")
 
     def check(
         transaction: Transaction, stream: Stream, message: Background[str]

@@ -124,31 +124,19 @@ class Transaction:
     def head(self, path: str, size: int) -> bytes | None:
         """At most the first ``size`` bytes of a file of the transaction (svnlook is
         stopped once they are read), or None when it is not a file there."""
-        argv = [self.svnlook, "cat", *self.which, "--", self.repos, path]
-        try:
-            proc = subprocess.Popen(
-                argv, env=svn_env(), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            )  # fmt: skip
-        except OSError as exc:
-            raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
-        assert proc.stdout is not None and proc.stderr is not None
-        with proc:
-            data = read_at_most(proc.stdout, size - 1)
-            if len(data) >= size:
-                proc.kill()
-                proc.wait()
-                return data[:size]
-            err = proc.stderr.read()
-            code = proc.wait()
-        if code != 0:
-            text = err.decode("utf-8", "replace")
-            if "E160013" in text or "E160017" in text:  # no such path / not a file
-                return None
-            raise ProducerError(_failed(f"svnlook cat {path}", code, text))
-        return data
+        data, _more = self._cat_at_most(path, size - 1)
+        return None if data is None else data[:size]
 
     def _cat_limited(self, path: str, limit: int) -> bytes | None:
+        data, more = self._cat_at_most(path, limit)
+        if data is not None and more:
+            raise TooBig(self._filesize(path, len(data)), data[:8000])
+        return data
+
+    def _cat_at_most(self, path: str, most: int) -> tuple[bytes | None, bool]:
+        """``svnlook cat`` of a file, stopped once it has printed more than ``most``
+        bytes: (what it printed, whether that was more than ``most``); (None, False)
+        when the path is not a file of the transaction."""
         argv = [self.svnlook, "cat", *self.which, "--", self.repos, path]
         try:
             proc = subprocess.Popen(
@@ -159,19 +147,19 @@ class Transaction:
             raise ProducerError(f"cannot run {self.svnlook}: {exc.strerror}") from exc
         assert proc.stdout is not None and proc.stderr is not None
         with proc:
-            data = read_at_most(proc.stdout, limit)
-            if len(data) > limit:
+            data = read_at_most(proc.stdout, most)
+            if len(data) > most:
                 proc.kill()
                 proc.wait()
-                raise TooBig(self._filesize(path, len(data)), data[:8000])
+                return data, True
             err = proc.stderr.read()
             code = proc.wait()
         if code != 0:
             text = err.decode("utf-8", "replace")
             if "E160013" in text or "E160017" in text:  # no such path / not a file
-                return None
+                return None, False
             raise ProducerError(_failed(f"svnlook cat {path}", code, text))
-        return data
+        return data, False
 
     def _filesize(self, path: str, at_least: int) -> int:
         """``svnlook filesize``: the size of a file of the transaction (or, should
