@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ class Transaction:
         self.which = ["-r", txn] if revision else ["-t", txn]
         self._special: dict[str, bool] = {}  # svn:special, by path (see special)
         self._tree_ids: dict[str, str] | None = None
+        self._tree_lock = threading.Lock()
 
     def _run(
         self, command: str, *options: str, operands: tuple[str, ...] = ()
@@ -182,9 +184,10 @@ class Transaction:
         """Every file of the transaction's tree with its node-revision id (folders,
         which end with "/", are left out); listed once (the tree of the infrastructure
         checks and the .editorconfig files both ask)."""
-        if self._tree_ids is None:
-            self._tree_ids = _parse_tree(self._run("tree", "--full-paths", "--show-ids"))
-        return self._tree_ids
+        with self._tree_lock:  # the tree's read-ahead thread and the door both ask
+            if self._tree_ids is None:
+                self._tree_ids = _parse_tree(self._run("tree", "--full-paths", "--show-ids"))
+            return self._tree_ids
 
     def youngest(self) -> str:
         """The youngest revision of the repository."""
