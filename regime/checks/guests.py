@@ -114,7 +114,9 @@ def read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest]
 def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest], list[Problem]]:
     from regime.xen.vif import parse_vif
     from regime.xen.xlcfg import XlSyntaxError, parse_xl
-    from regime.xen.xmcfg import XmSyntaxError, parse_xm
+
+    if grammar == "xm":  # its reader (and Python's ast) only then: 3 ms of start-up
+        from regime.xen.xmcfg import XmSyntaxError, parse_xm
 
     guests: list[Guest] = []
     problems: list[Problem] = []
@@ -152,7 +154,8 @@ def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest
             except XlSyntaxError as exc:
                 problems.append(Problem("XEN001", path, exc.line, exc.col, _refusal(exc)))
                 continue
-            problems += _dropped_escapes(path, config)
+            if config.dropped:
+                problems += _dropped_escapes(path, config)
         guest = Guest(path)
         name = config.get("name")
         where = config.where("name")
@@ -164,10 +167,12 @@ def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest
             if vif.kind == "string":
                 guest.vif_is_string = (vif.line, vif.col)
             elif vif.kind == "list" and isinstance(vif.value, tuple):
+                places = guest.vifs
                 for element in vif.value:
-                    if element.kind != "string" or not isinstance(element.value, str):
+                    spec_text = element.value
+                    if element.kind != "string" or not isinstance(spec_text, str):
                         break  # xl stops at the first element that is not a string
-                    spec = parse_vif(element.value)
-                    guest.vifs.append(VifPlace(len(guest.vifs), element.line, element.col, spec))
+                    spec = parse_vif(spec_text)
+                    places.append(VifPlace(len(places), element.line, element.col, spec))
         guests.append(guest)
     return guests, problems
