@@ -151,7 +151,7 @@ def _tree_files(
         whole = FsTree(job.root, wanted=infra, report_unreadable=True)
         names = whole.paths()  # walks now, so the unreadable folders are known
         files = chain(
-            tree.whole_files(job.root, names, whole.keep, limit),
+            tree.whole_files(job.root, names, whole.keep, limit, listed=True),
             tree.unreadable_folders(whole.unreadable),
         )
     else:
