@@ -47,9 +47,15 @@ def exact(text: str) -> xlcfg.XlConfig:
     return _Parser(text, quick=False).parse()
 
 
+def readings(config: xlcfg.XlConfig, key: str) -> tuple[object, object]:
+    """``key`` read as xl reads a number and as it reads a string."""
+    return config.get_long(key), config.get_string(key)
+
+
 def reading(read: object, text: str) -> object:
-    """What a reader makes of ``text``: every asked key's value and deciding
-    assignment, the xl number and string readings, then the settings in order, the
+    """What a reader makes of ``text``: every asked key's string elements (as the
+    guest checks walk ``vif``), value and deciding assignment, the xl number and
+    string readings, then the settings in order, the
     keys and the dropped escapes; or the error with its place, hint and Python word.
     The keys are asked first: a fast config reads its settings only when asked."""
     assert callable(read)
@@ -61,7 +67,7 @@ def reading(read: object, text: str) -> object:
     with contextlib.suppress(XlSyntaxError):  # the keys the exact parser finds, if any
         keys += [s.key for s in exact(text).settings]
     asked = [
-        (key, config.get(key), config.where(key), config.get_long(key), config.get_string(key))
+        (key, config.string_items(key), config.get(key), config.where(key), *readings(config, key))
         for key in keys
     ]
     return asked, config.settings, config.keys(), list(config.dropped)

@@ -168,17 +168,14 @@ def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest
         if name is not None and name.kind == "string" and isinstance(name.value, str):
             guest.name = name.value
             guest.name_line = where.line if where is not None else name.line
-        vif = config.get("vif")
-        if vif is not None:
-            if vif.kind == "string":
+        specs = config.string_items("vif")  # up to the first element that is not a string
+        if specs is not None:
+            places = guest.vifs
+            for index, (spec, line, col) in enumerate(specs):
+                places.append(VifPlace(index, line, col, parse_vif(spec)))
+        else:
+            vif = config.get("vif")
+            if vif is not None and vif.kind == "string":
                 guest.vif_is_string = (vif.line, vif.col)
-            elif vif.kind == "list" and isinstance(vif.value, tuple):
-                places = guest.vifs
-                for element in vif.value:
-                    spec_text = element.value
-                    if element.kind != "string" or not isinstance(spec_text, str):
-                        break  # xl stops at the first element that is not a string
-                    spec = parse_vif(spec_text)
-                    places.append(VifPlace(len(places), element.line, element.col, spec))
         guests.append(guest)
     return guests, problems
