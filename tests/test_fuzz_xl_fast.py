@@ -47,17 +47,18 @@ def exact(text: str) -> xlcfg.XlConfig:
     return _Parser(text, quick=False).parse()
 
 
-def readings(config: xlcfg.XlConfig, key: str) -> tuple[object, object]:
-    """``key`` read as xl reads a number and as it reads a string."""
-    return config.get_long(key), config.get_string(key)
+def readings(config: xlcfg.XlConfig, key: str) -> tuple[object, ...]:
+    """``key``'s value, deciding assignment, and its reading as xl reads a number and
+    as it reads a string."""
+    return config.get(key), config.where(key), config.get_long(key), config.get_string(key)
 
 
 def reading(read: object, text: str) -> object:
-    """What a reader makes of ``text``: every asked key's string elements (as the
-    guest checks walk ``vif``), value and deciding assignment, the xl number and
-    string readings, then the settings in order, the
-    keys and the dropped escapes; or the error with its place, hint and Python word.
-    The keys are asked first: a fast config reads its settings only when asked."""
+    """What a reader makes of ``text``: every asked key's string and string elements
+    (as the guest checks read ``name`` and walk ``vif``), value, deciding assignment,
+    xl number and string readings, then the settings in order, the keys and the
+    dropped escapes; or the error with its place, hint and Python word. The keys are
+    asked first: a fast config reads its settings only when asked."""
     assert callable(read)
     try:
         config = read(text)
@@ -67,7 +68,7 @@ def reading(read: object, text: str) -> object:
     with contextlib.suppress(XlSyntaxError):  # the keys the exact parser finds, if any
         keys += [s.key for s in exact(text).settings]
     asked = [
-        (key, config.string_items(key), config.get(key), config.where(key), *readings(config, key))
+        (key, config.string_value(key), config.string_items(key), *readings(config, key))
         for key in keys
     ]
     return asked, config.settings, config.keys(), list(config.dropped)
@@ -180,6 +181,8 @@ EVERYDAY = (
         # a list over lines, with comments holding quotes and brackets, a trailing comma
         ("vif = [ # first 'q' [\n  'a',\n\n  # 'b', ]\n  'c', ]\n", True),
         ("vif = [\n]\nname = 'x' # 'y'\n", True),
+        ("# 'n'\nname = 'a#b' # 'c'\nvif = [ 'x#y', \"z\" ]\nname = \"d'#e\"\n", True),
+        ("name = 1\nvif = [ 'a', 2, 'b' ]\n", True),  # a number: no name, one vif
         ("vif = [ 1, 0x1f, '010', 08 ]\nmemory = 010\n", True),
         # the same key twice: the last one decides (xl's rule, the exact parser's too)
         ("name = 'a'\nvif = ['x']\nname = 'b'\nvif = []\n", True),

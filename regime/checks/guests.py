@@ -163,11 +163,9 @@ def _read_guests(configs: Mapping[str, bytes], grammar: str) -> tuple[list[Guest
             if config.dropped:
                 problems += _dropped_escapes(path, config)
         guest = Guest(path)
-        name = config.get("name")
-        where = config.where("name")
-        if name is not None and name.kind == "string" and isinstance(name.value, str):
-            guest.name = name.value
-            guest.name_line = where.line if where is not None else name.line
+        named = config.string_value("name")
+        if named is not None:
+            guest.name, guest.name_line = named
         specs = config.string_items("vif")  # up to the first element that is not a string
         if specs is not None:
             places = guest.vifs

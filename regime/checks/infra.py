@@ -188,7 +188,8 @@ def _guest_problems(guests: Iterable[Guest], policy: Policy) -> list[Problem]:
                 out += vif_value_problems(guest.path, vif, _where(vif, label))
             script = items.get("script")
             routed = "vif-route" in script.rsplit("/", 1)[-1] if script else routed_default
-            if routed and not spec.ips:
+            # no word in ip= (spec.ips splits it on these blanks: not needed to say so)
+            if routed and not items.get("ip", "").strip(" \t\n"):
                 how = (
                     f"script={script}"
                     if script

@@ -192,6 +192,16 @@ class XlConfig:
                 return setting
         return None
 
+    def string_value(self, key: str) -> tuple[str, int] | None:
+        """``key``'s text when its value is a string (as the guest checks read
+        ``name``), and the line of the assignment that decides it; None when ``key``
+        is not set or is not a string."""
+        value = self.get(key)
+        if value is None or value.kind != "string" or not isinstance(value.value, str):
+            return None
+        where = self.where(key)
+        return value.value, where.line if where is not None else value.line
+
     def string_items(self, key: str) -> list[tuple[str, int, int]] | None:
         """``key``'s list as the guest checks walk it (``vif``): the text, line and
         column of each element up to the first that is not a string (xl's device loop
@@ -1053,6 +1063,20 @@ class _CheckedConfig(XlConfig):
             return XlConfig.get(self, key)
         setting = self.where(key)
         return None if setting is None else setting.value
+
+    def string_value(self, key: str) -> tuple[str, int] | None:
+        # name of 10,000 guests: read from the match itself, no Value or Setting made
+        group = _CAPTURED.get(key)
+        if group is None or self._all is not None or key in self._last:
+            return XlConfig.string_value(self, key)
+        m = self._match
+        pos = m.start(group + "stmt")
+        if pos < 0 or m.start(group + "atom") < m.start(group + "key"):
+            return None  # not set, or a list
+        atom = m.group(group + "atom")
+        if atom[0] != "'" and atom[0] != '"':
+            return None  # a number
+        return atom[1:-1], m.string.count("\n", 0, pos) + 1
 
     def string_items(self, key: str) -> list[tuple[str, int, int]] | None:
         # vif of 10,000 guests: read from the match itself, no Value or Setting made
