@@ -2,8 +2,10 @@
 
 Only regular files are read. A symlink is never followed (not to a file, not to a
 folder, so nothing outside the tree is ever read); a FIFO, socket or device is never
-opened. A file or folder that cannot be read is never skipped in silence: it comes
-back as a file with a ``problem``, which the checks report (and which blocks).
+opened (one put in a listed file's place while the tree is read may be, without
+blocking, and is then left alone, unread). A file or folder that cannot be read is
+never skipped in silence: it comes back as a file with a ``problem``, which the checks
+report (and which blocks).
 """
 
 from __future__ import annotations
