@@ -624,3 +624,30 @@ def test_the_time_limit_on_an_svn_commit(tmp_path: Path) -> None:
     assert c.findings == ["trunk/a.c:0: LIM002"], c.hook
     assert "2 files not checked (trunk/a.c, trunk/b.c)" in c.hook
     assert "the log message of 1 commit not checked" in c.hook
+
+
+def test_a_file_the_walk_listed_is_opened_without_a_look_first_but_only_read_if_regular(
+    tmp_path: Path,
+) -> None:
+    """read_regular(listed=True), for the names walk() has just found as regular files,
+    opens without an lstat first; a path swapped since (for a link, a FIFO, nothing)
+    still reads as nothing: the open follows no link and does not block, and the fstat
+    after it turns away anything but a regular file."""
+    from regime.sources.process import TooBig
+    from regime.sources.tree import read_regular
+
+    plain = tmp_path / "a.cfg"
+    plain.write_bytes(b"name = 'a'\n")
+    assert read_regular(str(plain), 100, listed=True) == b"name = 'a'\n"
+    link = tmp_path / "link.cfg"
+    link.symlink_to(plain)
+    assert read_regular(str(link), 100, listed=True) is None
+    fifo = tmp_path / "fifo.cfg"
+    os.mkfifo(fifo)
+    assert read_regular(str(fifo), 100, listed=True) is None  # and no wait for a writer
+    assert read_regular(str(tmp_path / "gone.cfg"), 100, listed=True) is None
+    empty = tmp_path / "empty.cfg"
+    empty.write_bytes(b"")
+    assert read_regular(str(empty), 100, listed=True) == b""
+    with pytest.raises(TooBig):
+        read_regular(str(plain), 5, listed=True)

@@ -138,6 +138,11 @@ class InfraSettings:
                 return i
         return -1
 
+    def is_table_file(self, path: str) -> bool:
+        """Whether ``path`` is an rt_tables file or a table script (or both): one match
+        for each of 10,000 guest configs, which are neither, not two."""
+        return _filter(self.rt_tables + self.table_scripts).matches(path)
+
     def is_infra(self, path: str) -> bool:
         # one filter of every kind's patterns (none excludes): one match a path, not three
         return _filter(self.xen_configs + self.rt_tables + self.table_scripts).matches(path)

@@ -329,8 +329,14 @@ def parse_vif(spec: str) -> VifSpec:
     for piece in text.split(","):
         if not piece:
             continue  # strtok: empty items vanish
-        item = piece.lstrip(" ")
+        item = piece.lstrip(" ") if piece[0] == " " else piece
         key, sep, value = item.partition("=")
+        if sep and key in XL_KEYS:  # nearly every item: one of xl's own keys
+            items[key] = value
+            pairs.append((key, value))
+            if quotes and ("'" in value or '"' in value) and key not in result.quoted:
+                result.quoted.append(key)
+            continue
         if not sep or key not in KNOWN_KEYS:
             if item in XL_FLAGS:
                 result.flags.append(item)
@@ -341,7 +347,7 @@ def parse_vif(spec: str) -> VifSpec:
         pairs.append((key, value))
         if quotes and ("'" in value or '"' in value) and key not in result.quoted:
             result.quoted.append(key)
-        if key not in XL_KEYS and key not in result.xm_only:
+        if key not in result.xm_only:
             result.xm_only.append(key)
     return result
 
@@ -486,7 +492,9 @@ def ip_ranges(text: str) -> tuple[list[tuple[int, int, int]], list[str]]:
     """
     ranges: list[tuple[int, int, int]] = []
     bad: list[str] = []
-    for word in _IP_SPLIT_RE.split(text):
+    # nearly every ip= is one word: no split then (it costs as much as the rest)
+    split = " " in text or "\t" in text or "\n" in text
+    for word in _IP_SPLIT_RE.split(text) if split else (text,):
         if not word:
             continue
         m = _PLAIN_IPV4_RE.fullmatch(word)
@@ -496,8 +504,11 @@ def ip_ranges(text: str) -> tuple[list[tuple[int, int, int]], list[str]]:
             bad += wrong
             continue
         a, b, c, d, prefix = m.groups()
-        address = (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
-        host_bits = 32 - int(prefix) if prefix is not None else 0
+        address = int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+        if prefix is None:
+            ranges.append((4, address, address))
+            continue
+        host_bits = 32 - int(prefix)
         first = address >> host_bits << host_bits
         ranges.append((4, first, first | ((1 << host_bits) - 1)))
     return ranges, bad
