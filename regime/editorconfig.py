@@ -62,6 +62,9 @@ class Settings:
         return self.tabs if code == "WS101" else self.trailing if code == "WS102" else None
 
 
+_NOTHING = Settings()
+
+
 @dataclass(slots=True)
 class EditorConfigs:
     """The ``.editorconfig`` files of one tree, read through ``read`` as the files
@@ -76,6 +79,7 @@ class EditorConfigs:
     problems_severity: Severity = Severity.WARNING
     _texts: dict[str, str | None] = field(default_factory=dict)
     _settings: dict[str, Settings] = field(default_factory=dict)
+    _bare: set[str] = field(default_factory=set)  # folders with none on the way up
     _reported: set[str] = field(default_factory=set)
     _findings: list[Finding] = field(default_factory=list)
 
@@ -96,9 +100,14 @@ class EditorConfigs:
         return self._texts[path]
 
     def settings(self, path: str) -> Settings:
-        """What the files in force say of ``path`` (repository-relative)."""
+        """What the files in force say of ``path`` (repository-relative). A folder with
+        no .editorconfig file on its way up says nothing of any of its files: that is
+        found once a folder, not once a file (20,000 files cost 0.3 s)."""
         found = self._settings.get(path)
         if found is None:
+            folder = path.rpartition("/")[0]
+            if folder in self._bare:
+                return _NOTHING
             found = self._settings[path] = self._resolve(path)
         return found
 
@@ -135,11 +144,13 @@ class EditorConfigs:
         its globs see the repository as a file system."""
         target = "/" + path
         options: dict[str, str] = {}
-        folder = path.rpartition("/")[0]
+        folder = start = path.rpartition("/")[0]
+        any_file = False
         while True:
             conf = f"{folder}/{FILE}" if folder else FILE
             text = self._text(conf)
             if text is not None:
+                any_file = True
                 # the package only once a file is there (its import is 10 ms of every
                 # hook run in a repository without one)
                 from editorconfig.exceptions import ParsingError
@@ -163,6 +174,9 @@ class EditorConfigs:
             if not folder:
                 break
             folder = folder.rpartition("/")[0]
+        if not any_file:
+            self._bare.add(start)
+            return _NOTHING
         return _settings(options)
 
 
