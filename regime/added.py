@@ -52,7 +52,6 @@ _HUNK_HEAD = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@[^\n]*\n")
 # the next hunk header: searched by its first bytes (a ^ in MULTILINE mode made re try
 # every position: 0.28 s for the 58 MB change with 1% bad lines)
 _NEXT_HUNK_HEAD = re.compile(rb"\n(@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@[^\n]*\n)")
-_PLUS_LINE = re.compile(rb"^\+([^\n]*\n)", re.MULTILINE)
 _PLUS = 43  # b"+"
 
 
@@ -99,7 +98,7 @@ class Added:
         return cls(b"".join(parts), starts, numbers)
 
     def __bool__(self) -> bool:
-        return bool(self.data) and (not self.diff or _PLUS_LINE.search(self.data) is not None)
+        return bool(self.data) and (not self.diff or b"\n+" in self.data)
 
     def lines(self) -> Iterator[AddedLine]:
         """Every added line, in order."""
@@ -111,8 +110,26 @@ class Added:
         """The added lines as the file holds them, each with its line end: for a file
         the change adds whole, the file itself."""
         if self.diff:
-            return b"".join(_PLUS_LINE.findall(self.data))
+            return b"".join(self._hunk_content(k) for k in range(len(self._hunk_index()[0])))
         return self.data
+
+    def _hunk_content(self, k: int) -> bytes:
+        """The added lines of hunk ``k`` as the file holds them: a hunk of ``+`` lines
+        only (a file added whole) loses its marks in one replace, any other keeps its
+        ``+`` lines."""
+        bodies = self._hunk_index()[0]
+        data = self.data
+        end = bodies[k + 1] if k + 1 < len(bodies) else len(data)
+        # up to the next hunk's header, or the chunk's end (svnlook's empty line after)
+        lines = data[bodies[k] : end].rstrip(b"\n")
+        if k + 1 < len(bodies):
+            lines = lines.rpartition(b"\n")[0]  # the next hunk's header
+        if not lines:
+            return b""
+        lines += b"\n"
+        if lines[0] == _PLUS and b"\n-" not in lines and b"\n " not in lines:
+            return lines[1:].replace(b"\n+", b"\n")
+        return b"".join(x[1:] + b"\n" for x in lines.split(b"\n")[:-1] if x[:1] == b"+")
 
     def line_numbers(self) -> list[int]:
         """The number of every added line."""

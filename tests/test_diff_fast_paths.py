@@ -226,6 +226,7 @@ def test_lazy_chunks_and_the_raw_runs_agree_with_reading_at_once(seed: int) -> N
             assert got == list(check_file(eager, policy))
             findings += len(got)
             assert _view(lazy) == _view(eager)
+            assert lazy.added_content() == eager.added_content()
             if runs is None:
                 continue
             every = list(eager.lines())
