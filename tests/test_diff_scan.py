@@ -83,26 +83,38 @@ def _fields(item: Chunk | CommitRecord) -> tuple:  # type: ignore[type-arg]
     )  # fmt: skip
 
 
+def read_both_ways(data: bytes, r: random.Random) -> list[tuple[Chunk, Chunk]]:
+    """The stream read by the scanner and by the splitter (each cut into its own random
+    blocks, under the same random size limit): the same items, field by field, and the
+    same changed files; the pairs of chunks, for what a test counts of them."""
+    limit = r.choice((None, None, None, 40, 200, 5000))
+    expected = list(split(cut(data, r), limit))
+    got = list(scan(cut(data, r), limit))
+    assert [_fields(x) for x in got] == [_fields(x) for x in expected], (data, limit)
+    pairs = []
+    for a, b in zip(got, expected, strict=True):
+        if isinstance(a, Chunk) and isinstance(b, Chunk):
+            one, other = to_changed_file(a), to_changed_file(b)
+            assert (one and _view(one)) == (other and _view(other)), data
+            pairs.append((a, b))
+    return pairs
+
+
+def _scanned(chunk: Chunk) -> bool:
+    """Whether the scanner made the chunk itself: its hunks in one piece (the splitter
+    keeps a piece a run), then svnlook's empty lines."""
+    return chunk.hunks > 0 and len(chunk.pieces) == chunk.head + 1 + chunk.trailer
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_the_scanner_reads_every_git_stream_as_the_splitter_does(seed: int) -> None:
     r = random.Random(7000 + seed)
-    fast = slow = problems = 0
+    fast = problems = 0
     for _ in range(1500):
-        data = git_stream(r)
-        limit = r.choice((None, None, None, 40, 200, 5000))
-        expected = list(split(cut(data, r), limit))
-        got = list(scan(cut(data, r), limit))
-        assert [_fields(x) for x in got] == [_fields(x) for x in expected], (data, limit)
-        for a, b in zip(got, expected, strict=True):
-            if isinstance(a, Chunk) and isinstance(b, Chunk):
-                one, other = to_changed_file(a), to_changed_file(b)
-                assert (one and _view(one)) == (other and _view(other)), data
-                if one is not None and one.added.diff:
-                    # the scanner hands on a file's hunks in one piece, the splitter in many
-                    fast += len(a.pieces) == a.head + 1
-                    slow += len(a.pieces) > a.head + 1
-                problems += a.problem is not None
-    assert fast > 1000 and problems > 200, (fast, slow, problems)
+        for a, _b in read_both_ways(git_stream(r), r):
+            fast += _scanned(a)
+            problems += a.problem is not None
+    assert fast > 1000 and problems > 200, (fast, problems)
 
 
 def test_a_stream_that_does_not_start_like_git_s_is_the_splitter_s() -> None:
@@ -217,17 +229,10 @@ def test_the_scanner_reads_every_svnlook_stream_as_the_splitter_does(seed: int) 
         data = b"".join(_svn_file(r, corrupt) for _ in range(r.randrange(1, 6)))
         if corrupt and r.random() < 0.3:
             data = data[: r.randrange(len(data) + 1)]
-        limit = r.choice((None, None, None, 40, 200, 5000))
-        expected = list(split(cut(data, r), limit))
-        got = list(scan(cut(data, r), limit))
-        assert [_fields(x) for x in got] == [_fields(x) for x in expected], (data, limit)
-        for a, b in zip(got, expected, strict=True):
-            if isinstance(a, Chunk) and isinstance(b, Chunk):
-                one, other = to_changed_file(a), to_changed_file(b)
-                assert (one and _view(one)) == (other and _view(other)), data
-                fast += a.hunks > 0 and len(a.pieces) == a.head + 1 + a.trailer
-                problems += a.problem is not None
-                lone += a.lone_cr
+        for a, _b in read_both_ways(data, r):
+            fast += _scanned(a)
+            problems += a.problem is not None
+            lone += a.lone_cr
     assert fast > 600 and problems > 200 and lone > 100, (fast, problems, lone)
 
 
