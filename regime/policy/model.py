@@ -56,6 +56,12 @@ class RulePolicy:
     # The repository's .editorconfig files (regime/editorconfig.py): True or False
     # when they decide whether the rule applies to a path, None when they do not.
     decide: Callable[[str], bool | None] | None = field(default=None, repr=False)
+    # The last file asked about and the answer: the engine asks whether any rule
+    # looks at a file, then the check asks again (not copied by replace: a copy may
+    # decide otherwise)
+    _last: tuple[str, TypedFile | None, bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def active(self) -> bool:
@@ -68,6 +74,14 @@ class RulePolicy:
         one of ``types``. The name decides before the type, so a file a pattern names
         is never read for its type; without ``typed`` (a diff without content) the name
         alone."""
+        last = self._last
+        if last is not None and last[0] == path and last[1] is typed:
+            return last[2]
+        said = self._applies(path, typed)
+        self._last = (path, typed, said)
+        return said
+
+    def _applies(self, path: str, typed: TypedFile | None) -> bool:
         if self.decide is not None:
             said = self.decide(path)
             if said is not None:
