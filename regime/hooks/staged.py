@@ -18,12 +18,14 @@ def run(paths: Sequence[str], opts: Options) -> int:
     policy = policy_for(opts, state.root)
     outcome = watched_outcome(policy, opts, "commit")
     only = selection(paths, state.root)
-    # the touched paths first (one quick listing), so the infrastructure files of the
-    # index are read while the diff streams when the change touches one
-    names = git.staged_names(head=state.has_head)
-    touched = frozenset(p for p in names if only is None or only(p))
     limit = policy.limits.max_file_size
+    # git starts on the diff first (its pipe holds a MB) and the touched paths are
+    # listed meanwhile (one quick listing; for 2,000 files it took as long as regime's
+    # start-up), so the infrastructure files of the index are read while the diff
+    # streams when the change touches one
     with git.staged_diff(state=state, limit=limit) as stream, git.BlobSizes() as sizes:
+        names = git.staged_names(head=state.has_head)
+        touched = frozenset(p for p in names if only is None or only(p))
         # the .editorconfig files of the index: what the commit will carry
         policy = editorconfig.apply(policy, editorconfig.git_reader(sizes, None))
         files = changed_files(stream, only, limit)
