@@ -28,10 +28,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
+from regime.diff.marks import (
+    HUNK_HEADER,
+    LONE_CR,
+    NO_LIMIT,
+    SVN_HEADER,
+    SVN_PROP_RULE,
+    SVN_RULE,
+)  # fmt: skip
 from regime.diff.split import Chunk, CommitRecord, split, split_lines
 
 _FILE = b"\ndiff --git "  # a file's first line (a record's: a NUL at a line's start)
-_HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@[^\n]*\n")  # at a line's start
+_HUNK = re.compile(HUNK_HEADER + rb"[^\n]*\n")  # at a line's start
 # the first line that is not a "+", "-" or context line: a hunk header, or not git's
 _NOT_A_HUNK_LINE = re.compile(rb"\n[^-+ ]")
 # git's header of a file: its first line, its extended header lines (git-diff(1),
@@ -43,7 +51,6 @@ _GIT_LINES = (
 )
 _GIT_HEADER = re.compile(_GIT_LINES)
 _GIT_HEADER_LABELS = re.compile(_GIT_LINES + rb"--- [^\n]*\n\+\+\+ [^\n]*\n")
-_NO_LIMIT = 1 << 62
 _START = (_FILE[1:], b"\x00")
 
 
@@ -60,7 +67,7 @@ def scan(
             break
     if not head:
         return
-    start = bytes(head[: len(_SVN_RULE) + 200])
+    start = bytes(head[: len(SVN_RULE) + 200])
     if start.startswith(_START):
         yield from _Scanner(head, it, limit, svn=False).items()
     elif _SVN_START.match(start):
@@ -85,7 +92,7 @@ class _Scanner:
         self.pos = 0  # where the next item starts
         self.rest = rest
         self.ask = limit if callable(limit) else None
-        self.budget = limit if isinstance(limit, int) else _NO_LIMIT
+        self.budget = limit if isinstance(limit, int) else NO_LIMIT
         self.lineno = 0  # lines before pos
         self.svn = svn
         self.next_item = _next_svn_item if svn else _next_item
@@ -178,13 +185,11 @@ class _Scanner:
 # The first line of a next file or record, as the splitter is shown it after a piece:
 # it starts an item of its own there (dropped), whatever the piece ends in.
 _SENTINEL = (b"diff --git \n", b"\x00\n")
-_SVN_RULE = b"=" * 67
-_SVN_PROP_RULE = b"_" * 67
-_SVN_SENTINEL = b"Index: x\n" + _SVN_RULE + b"\n"
-_SVN_MARK = b"\n" + _SVN_RULE + b"\n"
-_SVN_PROP_MARK = b"\n" + _SVN_PROP_RULE + b"\n"
-_SVN_HEADER = re.compile(rb"(?:Index|Modified|Added|Deleted|Copied|Replaced): [^\n]*\n")
-_SVN_START = re.compile(_SVN_HEADER.pattern + _SVN_RULE + rb"\n")
+_SVN_SENTINEL = b"Index: x\n" + SVN_RULE + b"\n"
+_SVN_MARK = b"\n" + SVN_RULE + b"\n"
+_SVN_PROP_MARK = b"\n" + SVN_PROP_RULE + b"\n"
+_SVN_HEADER = re.compile(SVN_HEADER + rb"[^\n]*\n")
+_SVN_START = re.compile(_SVN_HEADER.pattern + SVN_RULE + rb"\n")
 _SVN_HEAD = re.compile(_SVN_START.pattern + rb"--- [^\n]*\n\+\+\+ [^\n]*\n")
 
 
@@ -244,9 +249,7 @@ def _record(piece: bytes) -> CommitRecord | None:
     close = piece.find(b"\x00", 1)
     if first < 0 or close < first or piece[close + 1 :].strip(b"\r\n"):
         return None
-    head = piece[1:first].decode("ascii", "replace").split()
-    message = piece[first + 1 : close].decode("utf-8", "surrogateescape")
-    return CommitRecord(sha=head[0] if head else "", parents=tuple(head[1:]), message=message)
+    return CommitRecord.of(piece[1:first], piece[first + 1 : close])
 
 
 def _svn_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
@@ -257,7 +260,7 @@ def _svn_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
     at = piece.find(b"\n@@")
     if at < 0 or _SVN_HEAD.fullmatch(piece, 0, at + 1) is None:
         return None
-    if b"\r" in piece and _LONE_CR.search(piece) is not None:
+    if b"\r" in piece and LONE_CR.search(piece) is not None:
         return None
     trailer = len(piece) - len(piece.rstrip(b"\n")) - 1
     if trailer < 1:
@@ -272,9 +275,6 @@ def _svn_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
         hunks=hunks, head=len(head), trailer=trailer,
     )  # fmt: skip
     return chunk, len(head) + lines + trailer
-
-
-_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 def _git_chunk(piece: bytes, first_line: int) -> tuple[Chunk, int] | None:
@@ -327,7 +327,7 @@ def _hunks(body: bytes) -> tuple[bytes, int, int] | None:
         plus = count(b"\n+", start - 1, end)
         minus = count(b"\n-", start - 1, end)
         total += 1 + lines
-        old, new = m.group(1), m.group(2)
+        old, new = m.group(2), m.group(4)
         context = lines - plus - minus
         if (
             minus + context != (1 if old is None else int(old))

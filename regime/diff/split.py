@@ -37,15 +37,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from regime.diff.marks import HUNK_HEADER, LONE_CR, NO_LIMIT, SVN_HEADER, SVN_PROP_RULE, SVN_RULE
 from regime.diff.svn_lines import svn_split_lines
 
 # "note": a line of `diff -r` that belongs to no file's lines (`Only in a: x`)
 ChunkKind = Literal["git", "combined", "svn", "svnprop", "plain", "note"]
 
-_SVN_HEADER = re.compile(rb"^(Index|Modified|Added|Deleted|Copied|Replaced): ")
-_SVN_RULE = b"=" * 67
-_SVN_PROP_RULE = b"_" * 67
-_HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_SVN_HEADER = re.compile(SVN_HEADER)
+_HUNK = re.compile(HUNK_HEADER)
 _PROP_HUNK = re.compile(rb"^## -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? ##")
 _COMBINED_HUNK = re.compile(rb"^(@@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? @@@+")
 
@@ -55,17 +54,13 @@ _PLUS_END = re.compile(rb"\n[^+]")
 _MINUS_END = re.compile(rb"\n[^-]")
 _CONTEXT_END = re.compile(rb"\n[^ ]")
 _PLUS, _MINUS, _SPACE = ord("+"), ord("-"), ord(" ")
-# A CR that ends a line of svn's diff by itself (libsvn_diff ends lines at LF, CRLF
-# and a lone CR; git and GNU diff at LF only).
-_LONE_CR = re.compile(rb"\r(?!\n)")
 # The same in a run, which ends in a newline (faster); a run with no CR at all, the
 # usual case, costs only the memchr of ``b"\r" in run``.
-_RUN_LONE_CR = re.compile(rb"\r[^\n]")
+_RUNLONE_CR = re.compile(rb"\r[^\n]")
 # The +++ label svnlook writes ("(rev 3)", "(txn 3-4)"): svnlook ends each file's diff
 # with an empty line, the svn client does not.
 _SVNLOOK_LABEL = re.compile(rb"^\+\+\+ [^\t]*\t.*\((?:rev \d+|txn [^()]*)\)\r?\n$")
 
-_NO_LIMIT = 1 << 62
 _NOT_A_HUNK = "a line starts like a hunk header (@@) but is not one, so its lines cannot be counted"
 # What is kept of a line too long to hold: its start (a header names its file there)
 # and its end (a commit record's closing NUL).
@@ -124,12 +119,21 @@ class CommitRecord:
     parents: tuple[str, ...]
     message: str
 
+    @classmethod
+    def of(cls, head: bytes, message: bytes) -> CommitRecord:
+        """The record of its head line (``SHA PARENTS``, after the NUL) and message."""
+        words = head.decode("ascii", "replace").split()
+        return cls(
+            sha=words[0] if words else "",
+            parents=tuple(words[1:]),
+            message=message.decode("utf-8", "surrogateescape"),
+        )
+
 
 @dataclass(slots=True)
 class _Hunk:
     old: list[int]  # remaining lines per parent (one for a plain diff)
     new: int
-    start: int = 1  # the new side's first line number
     combined: bool = False
     parents: int = 1
 
@@ -176,7 +180,7 @@ class _Source:
         "start", "stop",
     )  # fmt: skip
 
-    def __init__(self, blocks: Iterable[bytes], long: int = _NO_LIMIT) -> None:
+    def __init__(self, blocks: Iterable[bytes], long: int = NO_LIMIT) -> None:
         self._blocks = iter(blocks)
         self.buf = b""
         self.pos = 0
@@ -184,7 +188,7 @@ class _Source:
         self.consumed = 0
         self.long = max(long, _LINE_HEAD + _LINE_TAIL)  # a line longer is not held
         self.start = 0
-        self.stop = _NO_LIMIT
+        self.stop = NO_LIMIT
         self._pending: list[bytes] = []
         self._rest: list[bytes] = []  # svn's lines left of a line cut (last first)
         self._carry: list[bytes] = []
@@ -373,7 +377,7 @@ def split(
     function is asked at each chunk's start (each commit can have its own policy).
     """
     ask = limit if callable(limit) else None
-    budget = ask() if ask is not None else (limit if isinstance(limit, int) else _NO_LIMIT)
+    budget = ask() if ask is not None else (limit if isinstance(limit, int) else NO_LIMIT)
     src = _Source(blocks, budget)
     chunk: Chunk | None = None
     before = 0  # src.consumed before the current line
@@ -455,7 +459,7 @@ def _over_limit(chunk: Chunk, src: _Source) -> None:
     chunk.pieces = _Discard(kept)
     chunk.too_big = 1  # its size is known when it ends
     chunk.plain = False
-    src.stop = _NO_LIMIT
+    src.stop = NO_LIMIT
 
 
 def _lone_cr_last(chunk: Chunk) -> None:
@@ -499,12 +503,12 @@ def _header_kind(
         return None
     if first in b"IMADCR" and first and _SVN_HEADER.match(line):
         nxt = src.peek()
-        if nxt is not None and _rule(nxt, _SVN_RULE):
+        if nxt is not None and _rule(nxt, SVN_RULE):
             return "svn"
         return None
     if first == b"P" and line.startswith(b"Property changes on: "):
         nxt = src.peek()
-        if nxt is not None and _rule(nxt, _SVN_PROP_RULE):
+        if nxt is not None and _rule(nxt, SVN_PROP_RULE):
             return "svnprop"
         return None
     if first == b"-" and line.startswith(b"--- "):
@@ -552,19 +556,17 @@ def _hunk_header(line: bytes, chunk: Chunk | None) -> _Hunk | None:
         olds = [_count(x.split(b",")[1] if b"," in x else None) for x in m.group(2).split()]
         if len(olds) != parents:
             return None
-        return _Hunk(
-            old=olds, new=_count(m.group(4)), start=int(m.group(3)), combined=True, parents=parents
-        )
+        return _Hunk(old=olds, new=_count(m.group(4)), combined=True, parents=parents)
     if line.startswith(b"@@"):
         m = _HUNK.match(line)
         if m is None:
             return None
-        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)), start=int(m.group(3)))
+        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)))
     if line.startswith(b"##") and chunk is not None and chunk.kind == "svnprop":
         m = _PROP_HUNK.match(line)
         if m is None:
             return None
-        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)), start=int(m.group(3)))
+        return _Hunk(old=[_count(m.group(2))], new=_count(m.group(4)))
     return None
 
 
@@ -590,9 +592,9 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
         lead = src.lead()
         if lead == _PLUS and new > 0:
             data, count = src.run(_PLUS_END, new)
-            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            lone = svn and b"\r" in data and _RUNLONE_CR.search(data) is not None
             if lone:
-                data, count = src.cut_run(data, _LONE_CR)
+                data, count = src.cut_run(data, LONE_CR)
             if count:
                 pieces.append(data)
                 new -= count
@@ -602,9 +604,9 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             continue
         if lead == _MINUS and o > 0:
             data, count = src.run(_MINUS_END, o)
-            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            lone = svn and b"\r" in data and _RUNLONE_CR.search(data) is not None
             if lone:
-                data, count = src.cut_run(data, _LONE_CR)
+                data, count = src.cut_run(data, LONE_CR)
             if count:
                 pieces.append(data)
                 o -= count
@@ -614,9 +616,9 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
             continue
         if lead == _SPACE and o > 0 and new > 0:
             data, count = src.run(_CONTEXT_END, min(o, new))
-            lone = svn and b"\r" in data and _RUN_LONE_CR.search(data) is not None
+            lone = svn and b"\r" in data and _RUNLONE_CR.search(data) is not None
             if lone:
-                data, count = src.cut_run(data, _LONE_CR)
+                data, count = src.cut_run(data, LONE_CR)
             if count:
                 pieces.append(data)
                 o -= count
@@ -629,7 +631,7 @@ def _read_hunk(hunk: _Hunk, chunk: Chunk, src: _Source) -> None:
         if line is None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
             return
-        lone = svn and b"\r" in line and _LONE_CR.search(line) is not None
+        lone = svn and b"\r" in line and LONE_CR.search(line) is not None
         counts = _take_line(chunk, src, _svn_cut(chunk, src, line) if lone else line, o, new)
         if counts is None:
             return
@@ -650,7 +652,7 @@ def _read_by_line(chunk: Chunk, src: _Source, o: int, new: int) -> None:
         if line is None:
             _problem(chunk, src.lineno, "the diff ends inside a hunk (truncated?)")
             return
-        if b"\r" in line and _LONE_CR.search(line):
+        if b"\r" in line and LONE_CR.search(line):
             line = _svn_cut(chunk, src, line)
         counts = _take_line(chunk, src, line, o, new)
         if counts is None:
@@ -740,7 +742,6 @@ def _read_commit(first: bytes, src: _Source) -> CommitRecord:
     message without a final newline (``git commit-tree`` makes one) ends in
     ``text\x00``. Reading on to a NUL at a line's start would swallow the commit's
     diff and the next record."""
-    head = first[1:].decode("ascii", "replace").split()
     body: list[bytes] = []
     while True:
         line = src.next()
@@ -753,5 +754,4 @@ def _read_commit(first: bytes, src: _Source) -> CommitRecord:
                 src.push_back(line[cut + 1 :])
             break
         body.append(line)
-    message = b"".join(body).decode("utf-8", "surrogateescape")
-    return CommitRecord(sha=head[0] if head else "", parents=tuple(head[1:]), message=message)
+    return CommitRecord.of(first[1:], b"".join(body))

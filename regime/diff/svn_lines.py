@@ -25,8 +25,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from regime.added import AddedLine, text_lines
+from regime.diff.marks import HUNK_HEADER
 
-_HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(HUNK_HEADER)
 _SVN_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
