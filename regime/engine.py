@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from regime import undiffed
 from regime.changeset import ChangedFile, ChangeSet, Contents, FileStatus
 from regime.checks import log_message, whitespace
-from regime.checks.rules import RULES
 from regime.filetypes import FileType
 from regime.findings import Finding
 from regime.limits import NAMES_SHOWN, TimeLimit, too_big_finding, would_check
@@ -214,7 +213,7 @@ def _passed_over(
 def infra_checks_run(touched: Iterable[str] | None, policy: Policy) -> bool:
     """Whether the infrastructure checks run for a change touching ``touched`` (None:
     every file counts): some of their rules are on and it touches one of their files."""
-    if not any(rule.active for code, rule in policy.rules.items() if RULES[code].scope == "infra"):
+    if not policy.active_rules()[1]:
         return False
     return touched is None or any(policy.infra.is_infra(p) for p in touched)
 

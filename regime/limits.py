@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from regime.checks.rules import RULES
 from regime.findings import Finding
-from regime.policy.model import Policy, RulePolicy, TypedFile
+from regime.policy.model import Policy, TypedFile
 
 _BINARY = ((1024**4, "TiB"), (1024**3, "GiB"), (1024**2, "MiB"), (1024, "KiB"))
 _DECIMAL = ((1000**4, "TB"), (1000**3, "GB"), (1000**2, "MB"), (1000, "kB"))
@@ -39,28 +38,10 @@ def would_check(path: str, policy: Policy, typed: TypedFile | None = None) -> bo
     WS102 by their file lists, and by its type with ``typed``) or its content (an
     infrastructure file). A file no rule looks at is not reported when it is too big:
     nothing in it was to be checked."""
-    lines, infra = _active(policy)
+    lines, infra = policy.active_rules()
     if any(rule.applies_to(path, typed) for rule in lines):
         return True
     return infra and policy.infra.is_infra(path)
-
-
-_ACTIVE: dict[int, tuple[Policy, list[RulePolicy], bool]] = {}
-
-
-def _active(policy: Policy) -> tuple[list[RulePolicy], bool]:
-    """The active line rules of a policy, and whether an infrastructure rule is on:
-    asked for every file, found once a policy (a loop over every rule a file was
-    a third of what a file of 20,000 cost). The policy is kept with its answer, so
-    its id is not reused while the answer stands."""
-    known = _ACTIVE.get(id(policy))
-    if known is None or known[0] is not policy:
-        rules = [r for c, r in policy.rules.items() if r.active and RULES[c].scope == "lines"]
-        infra = any(r.active for c, r in policy.rules.items() if RULES[c].scope == "infra")
-        if len(_ACTIVE) > 64:  # a push's policies, one a commit: keep the memory small
-            _ACTIVE.clear()
-        known = _ACTIVE[id(policy)] = (policy, rules, infra)
-    return known[1], known[2]
 
 
 # What LIM001 says was not read, and what was not checked, by where the file was met.

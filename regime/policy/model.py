@@ -212,6 +212,21 @@ class Policy:
     editorconfigs: EditorConfigs | None = field(default=None, repr=False)
     # What --select/--ignore did that the report must say (regime/policy/narrow.py)
     notes: tuple[str, ...] = ()
+    # active_rules' answer, found once (not copied by replace: a copy has its own rules)
+    _active: tuple[list[RulePolicy], bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def active_rules(self) -> tuple[list[RulePolicy], bool]:
+        """The active rules that look at a file's lines, and whether any rule of the
+        infrastructure checks is on: asked for every file (a loop over every rule a
+        file was a third of what a file of 20,000 cost), found once a policy."""
+        if self._active is None:
+            scope = {code: RULES[code].scope for code in self.rules}
+            lines = [r for c, r in self.rules.items() if r.active and scope[c] == "lines"]
+            infra = any(r.active for c, r in self.rules.items() if scope[c] == "infra")
+            self._active = (lines, infra)
+        return self._active
 
     def rule(self, code: str) -> RulePolicy:
         return self.rules[code]
