@@ -149,16 +149,7 @@ def test_a_new_branch_is_compared_with_the_default_branch(gh: GitHub, shell: str
 
 @pytest.mark.parametrize("shell", sorted(SHELLS))
 def test_a_force_push_whose_old_tip_is_gone(gh: GitHub, shell: str) -> None:
-    gh.dev.git("checkout", "-q", "-b", "topic")
-    gh.dev.write("a.sh", "echo a\n")
-    gh.dev.commit("Add a")
-    gh.dev.git("push", "-q", "origin", "topic")
-    gone = gh.dev.head()
-    gh.dev.git("commit", "-q", "--amend", "-m", "Add a script")
-    gh.dev.write("b.sh", "echo b \n")
-    gh.dev.commit("Add b")
-    gh.dev.git("push", "-q", "-f", "origin", "topic")
-    subprocess.run(["git", "gc", "-q", "--prune=now"], cwd=gh.remote, env=base_env(), check=True)
+    gone = gh.force_push_dropping_the_old_tip()
     status, log = gh.run_step(shell, "refs/heads/topic", "push", **{"github.event.before": gone})
     assert status == 1, log
     assert "unknown revision" not in log and "bad revision" not in log, log

@@ -180,6 +180,24 @@ class Ci:
         self.dev.git("remote", "add", "origin", str(self.remote))
         self.tmp = tmp_path
 
+    def force_push_dropping_the_old_tip(self) -> str:
+        """Push branch topic (a clean a.sh), then force-push it rewritten with a b.sh
+        holding a trailing space, and prune the remote: the old tip, returned, is in
+        no clone of it any more (what "before" names after a force push)."""
+        self.dev.git("checkout", "-q", "-b", "topic")
+        self.dev.write("a.sh", "echo a\n")
+        self.dev.commit("Add a")
+        self.dev.git("push", "-q", "origin", "topic")
+        gone = self.dev.head()
+        self.dev.git("commit", "-q", "--amend", "-m", "Add a script")
+        self.dev.write("b.sh", "echo b \n")
+        self.dev.commit("Add b")
+        self.dev.git("push", "-q", "-f", "origin", "topic")
+        subprocess.run(
+            ["git", "gc", "-q", "--prune=now"], cwd=self.remote, env=base_env(), check=True
+        )
+        return gone
+
     def job(self, branch: str, **variables: str) -> tuple[int, str, Path]:
         """Run the documented job's script for the tip of ``branch`` in a fresh clone:
         (exit status, job log, the clone)."""
@@ -290,16 +308,7 @@ def test_a_merge_request_pipeline_uses_the_diff_base(ci: Ci) -> None:
 def test_a_force_push_is_compared_with_the_default_branch(ci: Ci) -> None:
     """After a force push the "before" commit is not in the job's clone: the job does
     not fail on an unknown revision, it checks what the branch adds to main."""
-    ci.dev.git("checkout", "-q", "-b", "topic")
-    ci.dev.write("a.sh", "echo a\n")
-    ci.dev.commit("Add a")
-    ci.dev.git("push", "-q", "origin", "topic")
-    gone = ci.dev.head()
-    ci.dev.git("commit", "-q", "--amend", "-m", "Add a script")
-    ci.dev.write("b.sh", "echo b \n")
-    ci.dev.commit("Add b")
-    ci.dev.git("push", "-q", "-f", "origin", "topic")
-    subprocess.run(["git", "gc", "-q", "--prune=now"], cwd=ci.remote, env=base_env(), check=True)
+    gone = ci.force_push_dropping_the_old_tip()
     status, log, build = ci.job("topic", CI_COMMIT_BEFORE_SHA=gone)
     missing = subprocess.run(["git", "cat-file", "-e", gone], cwd=build, env=base_env())
     assert missing.returncode != 0  # the old tip is not in the job's clone
