@@ -33,6 +33,7 @@ from regime.findings import Finding, Severity
 if TYPE_CHECKING:
     from editorconfig.ini import EditorConfigParser
 
+    from regime.changeset import Tree
     from regime.policy.model import Policy
     from regime.sources.git import BlobSizes
     from regime.sources.svn import Transaction
@@ -396,21 +397,21 @@ def svn_reader(transaction: Transaction) -> Reader:
 
 
 def per_commit(
-    policy_of: Callable[[str], Policy], blobs: BlobSizes, ends: Sequence[str]
+    policy_of: Callable[[str], Policy], blobs: BlobSizes, ends: Sequence[Tree]
 ) -> Callable[[str], Policy]:
     """A commit's policy with the ``.editorconfig`` files of that commit's tree (one
     that changes an .editorconfig is judged by the new one), made once a commit.
 
-    Only the .editorconfig files of the range's ends (``ends``: the commits pushed or
-    checked and those they build on) are looked for: asking git at every commit for
-    every folder cost a push of 10,000 commits 3 s, and most repositories have none,
-    which one ``git ls-tree`` an end tells. A file that only commits in between hold
-    (added, then removed again) is not seen: on a server, where .editorconfig files
-    may only tighten, that judges those commits by the server's policy; in CI, where
-    it might loosen, more strictly than it says."""
-    from regime.sources.git import files_named
-
-    known = files_named(FILE, [rev for rev in ends if rev.strip("0")])
+    Only the .editorconfig files of the range's ends (``ends``: the trees of the
+    commits pushed or checked and of those they build on, which the door lists for
+    its tree check anyway) are looked for: asking git at every commit for every folder
+    cost a push of 10,000 commits 3 s, and most repositories have none. A file that
+    only commits in between hold (added, then removed again) is not seen: on a server,
+    where .editorconfig files may only tighten, that judges those commits by the
+    server's policy; in CI, where it might loosen, more strictly than it says."""
+    known = frozenset(
+        p for tree in ends for p in tree.paths() if p == FILE or p.endswith("/" + FILE)
+    )
     if not known:
         return policy_of
     made: dict[str, Policy] = {}

@@ -50,15 +50,16 @@ def run_range(base: str, tip: str, opts: Options) -> int:
         ) from exc
     policy = policy_for(opts, root)
     outcome = watched_outcome(policy, opts, "change")
+    tip_tree = GitTree(tip_id)  # listed once: its .editorconfig files, then its tree check
     with git.BlobSizes() as blobs:
         # each commit with the .editorconfig files of its own tree
         touched = check_commits(
             git.rev_list([tip_id, "--not", base_id]),
-            editorconfig.per_commit(lambda _sha: policy, blobs, [base_id, tip_id]),
+            editorconfig.per_commit(lambda _sha: policy, blobs, [GitTree(base_id), tip_tree]),
             outcome,
         )
     # the infrastructure checks look at the tree at the end of the range
-    check_tree(GitTree(tip_id), set().union(*touched.values()), policy, outcome, f"tree of {tip}")
+    check_tree(tip_tree, set().union(*touched.values()), policy, outcome, f"tree of {tip}")
     if outcome.commits == 0:
         outcome.notes.append(f"no commits in {base}..{tip}")
     return report(outcome, opts, "change")

@@ -90,10 +90,19 @@ def run(opts: Options, prefix: str | None = None) -> int:
             if found is not None:
                 outcome.findings.append(found)
         outcome.findings.extend(plan.findings)
+        trees: dict[str, GitTree] = {}  # each listed once, for all that asks
+
+        def tree_of(rev: str) -> GitTree:
+            return trees.setdefault(rev, GitTree(rev))
+
         with git.BlobSizes() as blobs:
             # each commit with the .editorconfig files of its own tree (the pushed ones):
             # on a server they may only tighten (regime/editorconfig.py)
-            ends = [rev for old, new, _ in updates for rev in (old, new)]
+            # the commits pushed (peeled tips) and the branches' old commits
+            olds = [
+                old for old, _, ref in updates if old.strip("0") and ref.startswith("refs/heads/")
+            ]
+            ends = [tree_of(rev) for rev in [*plan.tips, *olds]]
             policy_of = editorconfig.per_commit(plan.policy_of, blobs, ends)
             touched = check_commits(plan.order, policy_of, outcome, plan.ref_of)
         for tip, info in plan.tips.items():
@@ -107,7 +116,7 @@ def run(opts: Options, prefix: str | None = None) -> int:
             n = info.refs - 1
             more = f" and {n} more ref{'s' if n > 1 else ''}" if n else ""
             label = f"{info.ref}{more} at {tip[:12]}"
-            check_tree(GitTree(tip), paths, info.policy, outcome, label)
+            check_tree(tree_of(tip), paths, info.policy, outcome, label)
         return report_to_server(outcome, opts, "push")
 
     return guarded(work, server, "git pre-receive")

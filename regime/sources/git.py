@@ -552,22 +552,6 @@ def changed_names(base: str, tip: str, cwd: str | None = None) -> set[str]:
     return {p for p in out.split("\0") if p}
 
 
-def files_named(name: str, revs: Sequence[str], cwd: str | None = None) -> frozenset[str]:
-    """The paths of the files called ``name`` (any folder) in the trees of ``revs``: one
-    ``git ls-tree`` a rev, for what a whole range of commits may hold (its ends)."""
-    found: set[str] = set()
-    for rev in dict.fromkeys(revs):
-        proc = subprocess.run(
-            git("ls-tree", "-r", "--name-only", "-z", rev), cwd=cwd, capture_output=True
-        )
-        if proc.returncode != 0:
-            raise ProducerError(f"git ls-tree {rev} failed: {proc.stderr.decode(errors='replace')}")
-        for raw in proc.stdout.split(b"\0"):
-            if raw == name.encode() or raw.endswith(b"/" + name.encode()):
-                found.add(raw.decode("utf-8", "surrogateescape"))
-    return frozenset(found)
-
-
 def tracked_files(paths: Sequence[str] = (), cwd: str | None = None) -> list[str]:
     out = run_text(git("ls-files", "-z", "--full-name", "--", *paths), cwd=cwd)
     return [p for p in out.split("\0") if p]
