@@ -14,13 +14,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from regime.checks.whitespace import trailing_start
+from regime.diff.split import split_lines
+from regime.diff.textdiff import MATCHER_BUDGET, matcher_cost
+
+__all__ = [
+    "DEFAULT_TAB_WIDTH",
+    "Fixed",
+    "carry_over",
+    "fix_line",
+    "fix_lines",
+    "same_lines",
+    "split_lines",
+]
 
 #: The tab stop when neither .editorconfig nor the policy gives one (git's tabwidth).
 DEFAULT_TAB_WIDTH = 8
-
-#: Past this many line comparisons, the unstaged copy of a file is matched with the
-#: index by its common start and end only (an unmatched line is never changed).
-MATCHER_BUDGET = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +38,6 @@ class Fixed:
     line: int
     codes: tuple[str, ...]
     what: str
-
-
-def split_lines(data: bytes) -> list[bytes]:
-    """The lines of ``data``, each with its line end (b"\\n" only: a lone CR is not one)."""
-    lines = data.split(b"\n")
-    out = [line + b"\n" for line in lines[:-1]]
-    if lines[-1]:
-        out.append(lines[-1])
-    return out
 
 
 def _body(line: bytes) -> tuple[bytes, bytes]:
@@ -80,20 +79,17 @@ def fix_line(
 
 def fix_lines(
     data: bytes,
-    lines: Mapping[int, Iterable[str]] | None,
+    lines: Mapping[int, Iterable[str]],
     tab_width: int = DEFAULT_TAB_WIDTH,
-    every: Iterable[str] = (),
 ) -> tuple[bytes, list[Fixed]]:
     """``data`` with the given lines (1-based number -> the rules to fix there)
-    fixed; with ``lines`` None, every line for the rules ``every``. Lines not named
-    are returned untouched, byte for byte."""
+    fixed. Lines not named are returned untouched, byte for byte."""
     split = split_lines(data)
     fixed: list[Fixed] = []
-    todo = {n: tuple(c) for n, c in lines.items()} if lines is not None else None
-    every = tuple(every)
+    todo = {n: tuple(c) for n, c in lines.items()}
     for index, line in enumerate(split):
         number = index + 1
-        codes = every if todo is None else todo.get(number)
+        codes = todo.get(number)
         if not codes:
             continue
         new, done, what = fix_line(line, codes, tab_width)
@@ -121,7 +117,9 @@ def same_lines(old: Sequence[bytes], new: Sequence[bytes]) -> dict[int, int]:
         mapping[len(a) - 1 - end] = len(b) - 1 - end
         end += 1
     mid_a, mid_b = a[start : len(a) - end], b[start : len(b) - end]
-    if mid_a and mid_b and len(mid_a) * len(mid_b) <= MATCHER_BUDGET:
+    # past the budget (a pusher's file of one repeated line), the common start and end
+    # only: a line not matched is never changed
+    if mid_a and mid_b and matcher_cost(mid_a, mid_b) <= MATCHER_BUDGET:
         from difflib import SequenceMatcher
 
         matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)

@@ -58,8 +58,9 @@ def test_fix_lines_touches_only_the_lines_named() -> None:
     assert [f.line for f in fixed] == [2]
 
 
-def test_fix_lines_with_no_line_list_fixes_every_line_and_a_last_line_without_newline() -> None:
-    out, fixed = fix_lines(b"a \nb\t\nc ", None, 8, every=["WS101", "WS102"])
+def test_fix_lines_fixes_every_line_named_and_a_last_line_without_newline() -> None:
+    every = ["WS101", "WS102"]
+    out, fixed = fix_lines(b"a \nb\t\nc ", {1: every, 2: every, 3: every}, 8)
     assert out == b"a\nb\nc"
     assert [f.line for f in fixed] == [1, 2, 3]
 

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from regime.added import AddedLine, text_lines
+from regime.diff.split import split_lines
 from regime.sources.tree import BINARY_SNIFF
 
 # Past this many line comparisons in the matcher's first pass, the linear count of
@@ -31,15 +32,6 @@ MATCHER_BUDGET = 2_000_000
 def is_binary(data: bytes) -> bool:
     """git's rule: a NUL byte among the first 8000."""
     return b"\0" in data[:BINARY_SNIFF]
-
-
-def _split(data: bytes) -> list[bytes]:
-    """Lines with their ends (split at \\n only, like git and text_lines)."""
-    lines = data.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-        return [x + b"\n" for x in lines]
-    return [x + b"\n" for x in lines[:-1]] + [lines[-1]]
 
 
 def _added_against(old: list[bytes], new: list[bytes]) -> set[int]:
@@ -56,7 +48,7 @@ def _added_against(old: list[bytes], new: list[bytes]) -> set[int]:
     middle_old, middle_new = old[start:end_old], new[start:end_new]
     if not middle_old:
         return set(range(start, end_new))
-    if _matcher_cost(middle_old, middle_new) > MATCHER_BUDGET:
+    if matcher_cost(middle_old, middle_new) > MATCHER_BUDGET:
         return {start + i for i in _added_by_count(middle_old, middle_new)}
     added: set[int] = set()
     matcher = SequenceMatcher(None, middle_old, middle_new, autojunk=False)
@@ -66,7 +58,7 @@ def _added_against(old: list[bytes], new: list[bytes]) -> set[int]:
     return added
 
 
-def _matcher_cost(old: list[bytes], new: list[bytes]) -> int:
+def matcher_cost(old: Sequence[bytes], new: Sequence[bytes]) -> int:
     """What the matcher's first pass costs: for each old line, the new lines equal to
     it (many equal lines, a file of one repeated line, make the matcher quadratic)."""
     counts = Counter(new)
@@ -92,9 +84,9 @@ def added_lines(new: bytes, olds: Sequence[bytes]) -> list[AddedLine]:
     every = list(text_lines(new.decode("utf-8", "surrogateescape")))
     if not olds:
         return every
-    new_lines = _split(new)
+    new_lines = split_lines(new)
     wanted: set[int] | None = None
     for old in olds:
-        against = _added_against(_split(old), new_lines)
+        against = _added_against(split_lines(old), new_lines)
         wanted = against if wanted is None else wanted & against
     return [line for i, line in enumerate(every) if wanted and i in wanted]

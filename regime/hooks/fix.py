@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -45,7 +44,6 @@ class _Report:
     fixed_lines: int = 0
     files: set[str] = field(default_factory=set)
     index: bool = False
-    work: bool = False
 
     def fixed(self, path: str, changes: Iterable[Fixed], where: str = "") -> None:
         for f in changes:
@@ -94,26 +92,27 @@ def run(paths: Sequence[str], opts: Options, *, pre_commit: bool = False) -> int
     the index's copy). Fixing the work tree alone is what every pre-commit fixer
     does: the user reviews the fixes and ``git add``s them."""
     if pre_commit:
-        root = git.toplevel()
+        state = git.work_tree()  # one rev-parse: the top, HEAD, a merge in progress
+        root = state.root
         policy = policy_for(opts, root)
-        staged = git.staged_names(paths) if paths else set()
+        staged = git.staged_names(paths, head=state.has_head) if paths else set()
         whole = [p for p in paths if p not in staged]
-        report = _Report(work=True)
+        report = _Report()
         if staged:
-            _fix_staged(root, policy, staged.__contains__, report, index=False)
+            _fix_staged(state, policy, staged.__contains__, report, index=False)
         if whole:
             _fix_whole(root, [os.path.join(root, p) for p in whole], policy, report)
         return _finish(report, pre_commit=True)
     if paths:
         root = git_root_or_cwd()
         policy = policy_for(opts, root)
-        report = _Report(work=True)
+        report = _Report()
         _fix_whole(root, paths, policy, report)
         return _finish(report)
     state = git.work_tree()
     policy = policy_for(opts, state.root)
-    report = _Report(index=True, work=True)
-    _fix_staged(state.root, policy, None, report, index=True)
+    report = _Report(index=True)
+    _fix_staged(state, policy, None, report, index=True)
     return _finish(report)
 
 
@@ -146,7 +145,7 @@ def _finish(report: _Report, *, pre_commit: bool = False) -> int:
 
 
 def _fix_staged(
-    root: str,
+    state: git.WorkTree,
     policy: Policy,
     only: Callable[[str], bool] | None,
     report: _Report,
@@ -157,11 +156,12 @@ def _fix_staged(
     work tree (carried over to the lines that are the same there)."""
     from regime.diff.reader import changed_files
 
+    root = state.root
     limit = policy.limits.max_file_size
     outcome = Outcome()
     with git.BlobSizes(root) as sizes:
         policy = editorconfig.apply(policy, editorconfig.git_reader(sizes, None))
-        with git.staged_diff(cwd=root, limit=limit) as stream:
+        with git.staged_diff(cwd=root, state=state, limit=limit) as stream:
             files = changed_files(stream, only, limit)
             contents = git.GitContents(sizes, None)
             check_changeset(ChangeSet(files=files, contents=contents), policy, outcome)
@@ -297,6 +297,8 @@ def _replace(path: str, data: bytes) -> None:
     replaced, never written through)."""
     mode = stat.S_IMODE(os.lstat(path).st_mode)
     folder = os.path.dirname(path) or "."
+    import tempfile  # only when a file is written (its import costs every run 3 ms)
+
     fd, temp = tempfile.mkstemp(dir=folder, prefix=".regime-fix-")
     try:
         with os.fdopen(fd, "wb") as fh:

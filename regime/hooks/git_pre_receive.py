@@ -98,11 +98,14 @@ def run(opts: Options, prefix: str | None = None) -> int:
         with git.BlobSizes() as blobs:
             # each commit with the .editorconfig files of its own tree (the pushed ones):
             # on a server they may only tighten (regime/editorconfig.py)
-            # the commits pushed (peeled tips) and the branches' old commits
+            # the commits pushed (peeled tips) and the old commits of the branches that
+            # bring new ones; a push of nothing new lists no tree
             olds = [
-                old for old, _, ref in updates if old.strip("0") and ref.startswith("refs/heads/")
+                old
+                for old, _, ref in updates
+                if ref in plan.tip_of and old.strip("0") and ref.startswith("refs/heads/")
             ]
-            ends = [tree_of(rev) for rev in [*plan.tips, *olds]]
+            ends = [tree_of(rev) for rev in [*plan.tips, *olds]] if plan.order else []
             policy_of = editorconfig.per_commit(plan.policy_of, blobs, ends)
             touched = check_commits(plan.order, policy_of, outcome, plan.ref_of)
         for tip, info in plan.tips.items():
