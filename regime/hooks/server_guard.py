@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from regime.policy.model import Policy
 
@@ -36,19 +36,37 @@ def _log_allowed(exc: Exception, server: Policy, door: str) -> None:
         "regime: the change was NOT checked and was LET THROUGH, because the server policy "
         f"({server.source}) says on_internal_error: allow\n"
     )
-    sys.stderr.write(text)
+    log_loudly(
+        server, text, [f"{door} hook: internal error, change let through: {what}"], "error",
+        text + "".join(traceback.format_exception(exc)),
+    )  # fmt: skip
+
+
+def log_loudly(
+    server: Policy, said: str, lines: Sequence[str], level: str, filed: str | None = None
+) -> None:
+    """What a server door let through unchecked, said where the admin and the pusher
+    see it: ``said`` on stderr, each of ``lines`` in syslog (at ``level``: "error" or
+    "warning"), and ``filed`` (else the lines) after a time stamp in the server
+    policy's ``log_file``. Logging never turns into a second failure."""
+    sys.stderr.write(said)
+    sys.stderr.flush()
     try:
         import syslog
 
         syslog.openlog("regime", 0, syslog.LOG_USER)
-        syslog.syslog(syslog.LOG_ERR, f"{door} hook: internal error, change let through: {what}")
-    except Exception:  # logging must never turn into a second failure
+        for line in lines:
+            syslog.syslog(syslog.LOG_ERR if level == "error" else syslog.LOG_WARNING, line)
+    except Exception:
         pass
     if server.server.log_file:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        text = filed if filed is not None else "".join(f"{line}\n" for line in lines)
         try:
             with open(server.server.log_file, "a", encoding="utf-8") as fh:
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-                fh.write(f"{stamp} {text}")
-                fh.write("".join(traceback.format_exception(exc)))
+                if filed is not None:
+                    fh.write(f"{stamp} {text}")
+                else:
+                    fh.writelines(f"{stamp} {line}\n" for line in lines)
         except OSError as err:
             sys.stderr.write(f"regime: could not write {server.server.log_file}: {err.strerror}\n")

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-import time
 from collections.abc import Iterable, Sequence
 
 from regime.hooks.base import UsageError
+from regime.hooks.server_guard import log_loudly
 from regime.policy.model import Policy
 from regime.sources.process import ProducerError
 
@@ -125,23 +124,8 @@ def log_override(
         f"unchecked in {where}; reason: {reason}"
         for old, new, ref in updates
     ] or [f"regime: OVERRIDE ({path}): a push of no refs in {where}; reason: {reason}"]
-    sys.stderr.write(
+    said = (
         "regime: this push was NOT checked: the server's admin has an override in place "
         f"({reason})\n"
     )
-    sys.stderr.flush()
-    try:
-        import syslog
-
-        syslog.openlog("regime", 0, syslog.LOG_USER)
-        for line in lines:
-            syslog.syslog(syslog.LOG_WARNING, line)
-    except Exception:  # logging must never turn into a second failure
-        pass
-    if server.server.log_file:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        try:
-            with open(server.server.log_file, "a", encoding="utf-8") as fh:
-                fh.writelines(f"{stamp} {line}\n" for line in lines)
-        except OSError as err:
-            sys.stderr.write(f"regime: could not write {server.server.log_file}: {err.strerror}\n")
+    log_loudly(server, said, lines, "warning")
