@@ -133,6 +133,29 @@ class Added:
             return lines[1:].replace(b"\n+", b"\n")
         return b"".join(x[1:] + b"\n" for x in lines.split(b"\n")[:-1] if x[:1] == b"+")
 
+    def line_one(self) -> bytes | None:
+        """The file's line 1 with its line end when this shows it (an added line 1, or
+        in the diff layout a context line 1 too: either is the file's first line);
+        None when it does not."""
+        data = self.data
+        if self.diff:
+            bodies, numbers = self._hunk_index()
+            if not bodies or numbers[0] != 1:
+                return None
+            start = bodies[0]
+            end = data.find(b"\n", start)
+            while data[start] == 45:  # "-": a removed line, not the new side's
+                start = end + 1
+                if start >= len(data) or data[start] not in b"+- ":
+                    return None
+                end = data.find(b"\n", start)
+            return data[start + 1 : end + 1] if data[start] in b"+ " else None
+        if not self.starts or self.numbers[0] != 1 or not data:
+            return None
+        run_end = self.starts[1] if len(self.starts) > 1 else len(data)
+        end = data.find(b"\n", 0, run_end)
+        return data[: end + 1] if end >= 0 else data[:run_end]
+
     def line_numbers(self) -> list[int]:
         """The number of every added line."""
         return [line.number for line in self.lines()]

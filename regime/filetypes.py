@@ -20,7 +20,6 @@ link or a binary file is never a script.
 from __future__ import annotations
 
 import io
-import re
 
 from regime.changeset import ChangedFile, Contents, FileStatus
 
@@ -35,12 +34,13 @@ _BINARY = frozenset({"binary"})
 class FileType:
     """One changed file's type tags, found when a rule first asks for them."""
 
-    __slots__ = ("_changed", "_contents", "_tags")
+    __slots__ = ("_changed", "_content_tags", "_contents", "_tags")
 
     def __init__(self, changed: ChangedFile, contents: Contents | None) -> None:
         self._changed = changed
         self._contents = contents
         self._tags: frozenset[str] | None = None
+        self._content_tags: frozenset[str] | None = None
 
     @classmethod
     def of(cls, changed: ChangedFile, contents: Contents | None) -> FileType:
@@ -63,7 +63,12 @@ class FileType:
         """The tags if some rule has asked for them already (None: not looked at)."""
         return self._tags
 
-    def _find(self) -> frozenset[str]:
+    def named(self, path: str) -> _Named:
+        """The type the same bytes have under ``path`` (a rename's or copy's old name:
+        its own name decides first, then this file's shebang)."""
+        return _Named(self, path)
+
+    def _find(self, path: str | None = None) -> frozenset[str]:
         """identify's way: the name first; the shebang only when it says nothing."""
         changed = self._changed
         if changed.link:
@@ -72,9 +77,20 @@ class FileType:
             return _NONE
         from identify import identify
 
-        named = identify.tags_from_filename(changed.path)
+        named = identify.tags_from_filename(changed.path if path is None else path)
         if named:
             return frozenset(named)
+        return self._by_content()
+
+    def _by_content(self) -> frozenset[str]:
+        """The tags of the shebang (or binary), read once."""
+        if self._content_tags is None:
+            self._content_tags = self._shebang_tags()
+        return self._content_tags
+
+    def _shebang_tags(self) -> frozenset[str]:
+        from identify import identify
+
         head = self._head()
         if head is None:
             return _NONE
@@ -99,20 +115,32 @@ class FileType:
         return self._contents.head(changed, SHEBANG_BYTES)
 
 
-_SHEBANG = re.compile(b"#!")
+class _Named:
+    """A file's bytes under another name, as a rule asks its type (``tags``)."""
+
+    __slots__ = ("_of", "_path")
+
+    def __init__(self, of: FileType, path: str) -> None:
+        self._of = of
+        self._path = path
+
+    def tags(self) -> frozenset[str]:
+        return self._of._find(self._path)
+
+    def named(self, path: str) -> _Named:
+        return self._of.named(path)
 
 
 def first_line(changed: ChangedFile) -> bytes | None:
     """The file's first bytes as far as a shebang needs them when the change shows
-    them: its line 1 when that is an added line starting ``#!``; nothing (``b""``)
-    for a file the change shows whole (a whole file, a new one) whose line 1 is not a
-    shebang; None when the change does not say. Asked through the change's own
-    screen (``lines_where``), so the diff's lines are not made for it."""
-    for line in changed.lines_where((_SHEBANG,)):
-        if line.number == 1 and line.text.startswith("#!"):
-            return (line.text + line.eol).encode("utf-8", "surrogateescape")[:SHEBANG_BYTES]
-        if line.number >= 1:
-            break
+    them: its line 1 when that starts ``#!`` (an added line, or a context line of a
+    hunk from the top); nothing (``b""``) when line 1 is shown and is not a shebang, or
+    the change shows the file whole (a whole file, a new one); None when the change
+    does not say. Read from the added content's own index, not by a screen over all
+    of it."""
+    first = changed.added.line_one()
+    if first is not None:
+        return first[:SHEBANG_BYTES] if first.startswith(b"#!") else b""
     shown_whole = changed.status in (FileStatus.WHOLE, FileStatus.ADDED)
     if shown_whole and changed.too_big is None and changed.problem is None:
         return b""

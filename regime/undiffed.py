@@ -33,19 +33,21 @@ def new_rules(
     changed: ChangedFile, policy: Policy, typed: TypedFile | None = None
 ) -> frozenset[str]:
     """The active line rules that apply to a renamed or copied file's path (or, with
-    ``typed``, its type) and did not apply to the path it came from (by its name: the
-    old side is not read for its type, so a script renamed from ``deploy`` to
-    ``deploy.sh`` is shown whole, as it was before types counted)."""
+    ``typed``, its type) and did not apply to the path it came from. A file moved or
+    copied as it is has the same bytes under its old name, so its old name is typed
+    by them too (``svn cp trunk tags/v1`` or ``git mv`` of ``etc/init.d/a`` brings no
+    script under a rule); one the change also edits is judged at its old name by the
+    name alone (its old bytes are not read), so a script renamed from ``deploy`` to
+    ``deploy.sh`` with an edit is shown whole."""
     old = changed.old_path
     if old is None or old == changed.path or changed.link:
         return frozenset()
+    old_typed = typed.named(old) if typed is not None and not changed.added else None
+    lines, _infra = policy.active_rules()
     return frozenset(
-        code
-        for code, rule in policy.rules.items()
-        if RULES[code].scope == "lines"
-        and rule.active
-        and rule.applies_to(changed.path, typed)
-        and not rule.applies_to(old)
+        rule.code
+        for rule in lines
+        if rule.applies_to(changed.path, typed) and not rule.applies_to(old, old_typed)
     )
 
 

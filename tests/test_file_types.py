@@ -98,6 +98,27 @@ def test_a_rename_to_a_script_name_is_checked_whole(repo: GitRepo) -> None:
     assert res.out.startswith("etc/init.d/myservice:3:1: WS101 a tab character: indent"), res.out
 
 
+def test_a_script_moved_or_copied_as_it_is_brings_no_old_line_under_a_rule(
+    repo: GitRepo,
+) -> None:
+    """git mv of a script without a suffix (its old tabs committed before types
+    counted) to another such name: the same bytes were a script under the old name
+    too, so no rule is new to them and nothing of the old lines is reported."""
+    (repo.path / "etc/init.d").mkdir(parents=True)
+    repo.write(SERVICE, SCRIPT)
+    repo.commit("Legacy service")
+    repo.git("mv", SERVICE, "etc/init.d/renamed")
+    res = repo.regime("staged")
+    assert res.code == 0, res.text
+    # the same move with an edit: the old bytes are not read, the old name alone
+    # says nothing, so the rule is new to the file and every line of it is checked
+    repo.write("etc/init.d/renamed", SCRIPT + "echo done\n")
+    repo.git("add", "etc/init.d/renamed")
+    res = repo.regime("staged")
+    assert res.code == 1, res.text
+    assert res.out.startswith("etc/init.d/renamed:3:1: WS101"), res.out
+
+
 def test_check_reads_the_file_on_disk(repo: GitRepo, tmp_path: Path) -> None:
     repo.write(SERVICE, SCRIPT)
     repo.write("README", "\tnot a script\n")
@@ -123,12 +144,15 @@ def test_diff_alone_knows_only_the_name_and_an_added_line_1(repo: GitRepo) -> No
     assert res.code == 1 and res.out.startswith(TAB_LINE), res.text  # line 1 is in the diff
     repo.commit("Add")
     repo.write(SERVICE, SCRIPT + "\techo again\n")
-    changed = repo.git("diff")
+    changed = repo.git("diff", "-U0")
     res = repo.regime("diff", stdin=changed.encode())
     assert res.code == 0, res.text  # no reader: the shebang is not in this diff
     assert (
         res.out == "regime: no problems in 0 files checked, 1 skipped (not selected by any rule).\n"
     )
+    # with git's own context the diff shows line 1, the shebang, as a context line
+    res = repo.regime("diff", stdin=repo.git("diff").encode())
+    assert res.code == 1 and res.out.startswith(f"{SERVICE}:4:1: WS101"), res.text
 
 
 def test_the_policy_names_the_types(repo: GitRepo) -> None:

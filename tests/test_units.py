@@ -247,3 +247,16 @@ def test_the_commands_known_before_parsing_are_the_parsers_commands() -> None:
 )
 def test_svn_roots(path: str, root: str) -> None:
     assert svn_root(path) == root
+
+
+def test_line_one_is_the_files_first_line_when_the_change_shows_it() -> None:
+    from regime.added import Added, AddedLine
+
+    assert Added.hunks(b"@@ -1,2 +1,2 @@\n-old\n+#!/bin/sh\n ctx\n").line_one() == b"#!/bin/sh\n"
+    assert Added.hunks(b"@@ -1,2 +1,2 @@\n #!/bin/sh\n-a\n+b\n").line_one() == b"#!/bin/sh\n"
+    assert Added.hunks(b"@@ -5 +5 @@\n-a\n+b\n").line_one() is None
+    assert Added.hunks(b"@@ -1 +0,0 @@\n-a\n").line_one() is None
+    assert Added.whole(b"#!x\r\nrest").line_one() == b"#!x\r\n"
+    assert Added.whole(b"only").line_one() == b"only"
+    assert Added.of_lines([AddedLine(2, "x")]).line_one() is None
+    assert Added.of_lines([AddedLine(1, "#!y", "")]).line_one() == b"#!y"

@@ -34,6 +34,10 @@ class TypedFile(Protocol):
 
     def tags(self) -> frozenset[str]: ...
 
+    def named(self, path: str) -> TypedFile:
+        """The same bytes' type under another name (a rename's or copy's old one)."""
+        ...
+
 
 @dataclass(slots=True)
 class RulePolicy:

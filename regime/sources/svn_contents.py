@@ -24,10 +24,13 @@ class SvnContents:
         return self.txn.cat(changed.path, limit)
 
     def head(self, changed: ChangedFile, size: int) -> bytes | None:
-        """The file's first bytes (svnlook is stopped there); None for a symlink."""
-        if self.txn.special(changed.path):
+        """The file's first bytes (svnlook is stopped there); None for a symlink (svn
+        stores one as ``link TARGET``: only a file that starts so costs the propget
+        that tells, not every file read for its type)."""
+        data = self.txn.head(changed.path, size)
+        if data is not None and data.startswith(b"link ") and self.txn.special(changed.path):
             return None
-        return self.txn.head(changed.path, size)
+        return data
 
     def before(self, changed: ChangedFile, limit: int) -> list[bytes]:
         """The copy's source at the copied revision, else the file in the revision the
