@@ -119,7 +119,6 @@ def build_parser(only: str | None = None) -> _Parser:
     parser = _Parser(
         prog="regime",
         description="A commit-policy gate for configuration repositories.",
-        formatter_class=_Help,
         epilog="Examples:\n"
         "  regime staged\n"
         "  regime check --from origin/main\n"
@@ -139,7 +138,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="check a unified diff (git, svn or plain)",
             description="Check the lines a unified diff adds: git diff, git log -p, svn diff,\n"
             "svnlook diff, diff -ruN.",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  git diff | regime diff -\n"
             "  svn diff > change.patch; regime diff change.patch\n"
@@ -156,7 +154,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="check what a git commit would add",
             description="Check the staged change of a git work tree: the lines a commit would\n"
             "add, its Xen guests and routing tables.",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime staged\n"
             "  regime staged etc/xen/web.cfg\n"
@@ -173,7 +170,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="check a git commit message file",
             description="Check a commit message file as git's commit-msg hook gets it (comment\n"
             "lines and the scissors line are not part of it).",
-            formatter_class=_Help,
             epilog="Example:\n  regime commit-msg .git/COMMIT_EDITMSG",
         )
         p.add_argument(
@@ -187,7 +183,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="CI: check a range of commits, or whole files",
             description="CI: check every commit of a range on its own (its message and the lines\n"
             "it adds), or, without --from, whole files (every line counts).",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime check --from origin/main --to HEAD\n"
             '  regime check --from "$CI_COMMIT_BEFORE_SHA" --format gitlab\n'
@@ -211,7 +206,6 @@ def build_parser(only: str | None = None) -> _Parser:
             description="Fix what WS101 and WS102 find in the lines the staged change adds, in\n"
             "the index and the work tree (old lines are never touched); with PATHs, every\n"
             "line of those files. Exit 1 when something was changed, as pre-commit fixers do.",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime fix\n"
             "  regime fix etc/xen/web.cfg scripts\n"
@@ -240,7 +234,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="the door of the pre-commit framework",
             description="What the hooks of .pre-commit-hooks.yaml run (regime-whitespace, regime-\n"
             "infra); in CI, pre-commit's --from-ref/--to-ref are honoured.",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime pre-commit etc/xen/web.cfg\n"
             "  regime pre-commit --only infra",
@@ -263,7 +256,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="Subversion hooks/pre-commit: check a transaction",
             description="Check a Subversion transaction: what REPOS/hooks/pre-commit runs\n"
             "(`regime install svn` writes that hook).",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime svn-pre-commit /srv/svn/config 41-1a\n"
             "  regime svn-pre-commit --revision /srv/svn/config 41",
@@ -289,7 +281,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="git hooks/pre-receive: check a push (stdin)",
             description="Check a git push: the `OLD NEW REF` lines git gives hooks/pre-receive on\n"
             "stdin (`regime install git-server` writes that hook).",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime git-pre-receive < refs.txt\n"
             "  regime git-pre-receive --prefix 'GL-HOOK-ERR: '",
@@ -301,14 +292,12 @@ def build_parser(only: str | None = None) -> _Parser:
     for verb in ("install", "uninstall"):
         if not wanted(verb):
             continue
-        raw = _Help
         p = sub.add_parser(
             verb,
             parents=[debug],
             help=f"{verb} regime's hooks in a repository",
             description=f"{verb.capitalize()} regime's hook scripts: KIND is svn, git-server\n"
             f"or git (`regime {verb} KIND --help` for each).",
-            formatter_class=raw,
             epilog="Examples:\n"
             f"  regime {verb} git\n"
             f"  regime {verb} svn /srv/svn/config\n"
@@ -326,7 +315,6 @@ def build_parser(only: str | None = None) -> _Parser:
             parents=[debug],
             help="REPOS/hooks/pre-commit of a Subversion repository",
             description=f"{verb.capitalize()} REPOS/hooks/pre-commit of a Subversion repository.",
-            formatter_class=raw,
             epilog=f"Example:\n  regime {verb} svn /srv/svn/config",
         )
         k.add_argument("repo", metavar="REPOS", help="the repository's folder on the server")
@@ -343,7 +331,6 @@ def build_parser(only: str | None = None) -> _Parser:
             parents=[debug],
             help="hooks/pre-receive of a (bare) git repository",
             description=f"{verb.capitalize()} hooks/pre-receive of a (bare) git repository.",
-            formatter_class=raw,
             epilog=f"Example:\n  regime {verb} git-server /srv/git/config.git"
             + (
                 "\n  git -C legacy rev-list --all > legacy.txt\n"
@@ -374,7 +361,6 @@ def build_parser(only: str | None = None) -> _Parser:
             parents=[debug],
             help="pre-commit and commit-msg hooks of a clone",
             description=f"{verb.capitalize()} the pre-commit and commit-msg hooks of a clone.",
-            formatter_class=raw,
             epilog=f"Examples:\n  regime {verb} git\n  regime {verb} git ~/src/config",
         )
         k.add_argument(
@@ -400,7 +386,6 @@ def build_parser(only: str | None = None) -> _Parser:
             description="Every guest and vif of the Xen configs of a tree (file and line, name,\n"
             "MAC, IPs, script, bridge, vifname); or the addresses and MACs still\n"
             "free.",
-            formatter_class=_Help,
             epilog="Examples:\n"
             "  regime inventory\n"
             "  regime inventory --format json etc/xen\n"
@@ -445,7 +430,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="what a rule means and how to fix it",
             description="The page of a rule: what it checks, why, and how to fix a finding;\n"
             "without CODE, the list of rules.",
-            formatter_class=_Help,
             epilog="Examples:\n  regime explain\n  regime explain XEN101",
         )
         p.add_argument(
@@ -459,7 +443,6 @@ def build_parser(only: str | None = None) -> _Parser:
             help="write a commented default .regime.yaml",
             description="Write the default policy, every setting commented, to edit and commit\n"
             "with the repository.",
-            formatter_class=_Help,
             epilog="Examples:\n  regime init\n  regime init --force policy/.regime.yaml",
         )
         p.add_argument(
