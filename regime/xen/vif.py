@@ -331,13 +331,8 @@ def parse_vif(spec: str) -> VifSpec:
             continue  # strtok: empty items vanish
         item = piece.lstrip(" ") if piece[0] == " " else piece
         key, sep, value = item.partition("=")
-        if sep and key in XL_KEYS:  # nearly every item: one of xl's own keys
-            items[key] = value
-            pairs.append((key, value))
-            if quotes and ("'" in value or '"' in value) and key not in result.quoted:
-                result.quoted.append(key)
-            continue
-        if not sep or key not in KNOWN_KEYS:
+        xl = sep and key in XL_KEYS  # nearly every item: one of xl's own keys, tried first
+        if not xl and (not sep or key not in KNOWN_KEYS):
             if item in XL_FLAGS:
                 result.flags.append(item)
             else:
@@ -347,7 +342,7 @@ def parse_vif(spec: str) -> VifSpec:
         pairs.append((key, value))
         if quotes and ("'" in value or '"' in value) and key not in result.quoted:
             result.quoted.append(key)
-        if key not in result.xm_only:
+        if not xl and key not in result.xm_only:
             result.xm_only.append(key)
     return result
 
